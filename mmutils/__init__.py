@@ -1,0 +1,28 @@
+"""mmutils: the building blocks of the multi-modal deep learning course.
+
+Every lesson imports what it needs from here, and shows the code with ``show_source``. Modules:
+
+* ``core``       seeding, device choice, environment report, ``show_source``
+* ``validate``   input checks that raise a clear ``ValueError``
+* ``training``   ``fit`` (progress bar, history) and ``plot_history``
+* ``viz``        image grid, heatmap overlay, spectrogram, embedding map, audio player, animation
+* ``metrics``    metrics and controls (accuracy, majority baseline, ...)
+* ``results``    the ``results`` cell: ``report_results``
+* ``exercises``  homework checks (``check``)
+* ``notebooks``  rebuild lessons, student copies, grading, benchmark (command line: ``python -m mmutils.notebooks``)
+"""
+
+from .core import environment_report, get_device, seed_everything, show_source
+from .metrics import accuracy, majority_baseline
+from .results import BarNotMet, report_results
+from .training import History, fit, plot_history
+from .viz import animation_html, audio_player, embedding_scatter, heatmap_overlay, image_grid, show_spectrogram
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "environment_report", "get_device", "seed_everything", "show_source",
+    "accuracy", "majority_baseline", "BarNotMet", "report_results",
+    "History", "fit", "plot_history",
+    "animation_html", "audio_player", "embedding_scatter", "heatmap_overlay", "image_grid", "show_spectrogram",
+]

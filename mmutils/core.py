@@ -1,0 +1,77 @@
+"""Seeding, device choice, the environment report and ``show_source`` (how notebooks show a building block)."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import platform
+import random
+
+import numpy as np
+import torch
+
+__all__ = ["seed_everything", "get_device", "environment_report", "show_source"]
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch (CPU and CUDA) and return a fresh ``torch.Generator`` seeded the same.
+
+    Same seed and same thread count give the same numbers on the CPU; pass the returned generator to DataLoaders and
+    samplers so data order is reproducible too.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed_everything: `seed` must be a non-negative int; got {seed!r}.")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def get_device(prefer: str | None = None) -> torch.device:
+    """``cuda`` when a GPU is present, else ``cpu``.
+
+    ``prefer`` (or the environment variable ``MMUTILS_DEVICE``) forces a device, e.g. ``"cpu"`` on a GPU machine.
+    """
+    choice = prefer or os.environ.get("MMUTILS_DEVICE")
+    if choice:
+        if choice.startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError(f"get_device: {choice!r} asked for, but torch sees no CUDA device.")
+        return torch.device(choice)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def environment_report() -> dict[str, str]:
+    """Versions, threads and device: what lesson 00 prints and what a bug report should include."""
+    import matplotlib
+    import torchaudio
+    import torchvision
+
+    device = get_device()
+    report = {
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "torchaudio": torchaudio.__version__,
+        "numpy": np.__version__,
+        "matplotlib": matplotlib.__version__,
+        "cpu cores": str(os.cpu_count()),
+        "torch threads": str(torch.get_num_threads()),
+        "device": str(device),
+    }
+    if device.type == "cuda":
+        report["gpu"] = torch.cuda.get_device_name(device)
+    return report
+
+
+def show_source(obj) -> None:
+    """Display the source code of an ``mmutils`` function or class in the notebook, as highlighted code."""
+    if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
+        raise ValueError(f"show_source: expected a function, method or class; got {type(obj).__name__}.")
+    code = inspect.getsource(obj)
+    try:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"```python\n{code}```"))
+    except ImportError:  # plain Python: print it
+        print(code)

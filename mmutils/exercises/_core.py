@@ -1,0 +1,110 @@
+"""Exercise checks: the registry, ``check`` and the three outcomes.
+
+A lesson's exercise is a function the student completes between ``### BEGIN SOLUTION`` and ``### END SOLUTION``;
+the cell ends with ``check("<lesson>.<k>", the_function)``. ``check`` runs the registered test on the student's
+function and prints one of
+
+* ``passed``
+* ``failed`` with a hint (a wrong answer, or an exception other than NotImplementedError),
+* ``not implemented`` (the student copy's ``raise NotImplementedError``),
+
+and never raises, so the lesson goes on: later cells use the course's own implementation, not the student's.
+When ``MMUTILS_GRADE_REPORT`` names a file (the grader sets it), each outcome is appended to it as a JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+__all__ = ["Exercise", "ExerciseFailed", "Outcome", "REGISTRY", "register", "evaluate", "check", "exercises_for_lesson"]
+
+_ID = re.compile(r"^\d\d\.\d+$")
+
+
+class ExerciseFailed(AssertionError):
+    """Raised inside a check when the student's answer is wrong; its message says what was wrong."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    hint: str
+    points: int
+    test: Callable
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    status: str  # "passed" | "failed" | "not implemented"
+    points: int
+    max_points: int
+    message: str = ""
+
+
+REGISTRY: dict[str, Exercise] = {}
+
+
+def register(exercise_id: str, title: str, hint: str, points: int = 1):
+    """Decorator: register ``test(*student_objects)`` as the check of exercise ``exercise_id`` (``"LL.k"``).
+
+    The test raises ``ExerciseFailed`` (or any AssertionError) with a message when the answer is wrong.
+    """
+    if not _ID.match(exercise_id):
+        raise ValueError(f"register: exercise ids look like '03.2'; got {exercise_id!r}.")
+
+    def deco(test):
+        if exercise_id in REGISTRY:
+            raise ValueError(f"register: exercise {exercise_id} is registered twice.")
+        REGISTRY[exercise_id] = Exercise(exercise_id, title, hint, points, test)
+        return test
+
+    return deco
+
+
+def exercises_for_lesson(lesson: str) -> list[Exercise]:
+    """The registered exercises of lesson ``"LL"``, in id order."""
+    return sorted((e for e in REGISTRY.values() if e.id.split(".")[0] == lesson),
+                  key=lambda e: int(e.id.split(".")[1]))
+
+
+def evaluate(exercise_id: str, *student_objects) -> Outcome:
+    """Run exercise ``exercise_id``'s check on the student's objects and return the ``Outcome`` (prints nothing)."""
+    if exercise_id not in REGISTRY:
+        raise ValueError(f"check: no exercise {exercise_id!r}; known: {sorted(REGISTRY)}.")
+    ex = REGISTRY[exercise_id]
+    try:
+        ex.test(*student_objects)
+    except NotImplementedError as err:
+        return Outcome(ex.id, "not implemented", 0, ex.points, str(err) or "raise NotImplementedError left in place")
+    except AssertionError as err:
+        return Outcome(ex.id, "failed", 0, ex.points, str(err) or "wrong answer")
+    except Exception as err:  # the student's code crashed: a failure, reported with where it happened
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        return Outcome(ex.id, "failed", 0, ex.points,
+                       f"your code raised {type(err).__name__}: {err} (line {where.lineno} of {where.name})")
+    return Outcome(ex.id, "passed", ex.points, ex.points)
+
+
+def check(exercise_id: str, *student_objects) -> None:
+    """Check the student's answer to exercise ``exercise_id`` and print the verdict. Never raises for a wrong or
+    missing answer (only for an unknown exercise id), so the lesson goes on."""
+    outcome = evaluate(exercise_id, *student_objects)
+    ex = REGISTRY[exercise_id]
+    head = f"Exercise {ex.id} ({ex.title}): {outcome.status}"
+    if outcome.status == "passed":
+        print(f"{head} ✔  [{outcome.points}/{outcome.max_points}]")
+    elif outcome.status == "failed":
+        print(f"{head} ✘  [0/{ex.points}]\n  what went wrong: {outcome.message}\n  hint: {ex.hint}")
+    else:
+        print(f"{head} …  [0/{ex.points}]\n  replace the `raise NotImplementedError(...)` line with your code.")
+    path = os.environ.get("MMUTILS_GRADE_REPORT")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(outcome.__dict__) + "\n")

@@ -1,0 +1,316 @@
+"""Course tooling for notebooks: rebuild the executed lessons, generate student copies, grade, benchmark.
+
+Lesson sources are jupytext percent scripts ``notebooks/NN_name.py``; each is paired with ``notebooks/NN_name.ipynb``,
+committed executed top to bottom. Command line (the Makefile wraps these)::
+
+    python -m mmutils.notebooks build [NN ...]     # execute sources -> .ipynb, regenerate student copies, print bench
+    python -m mmutils.notebooks students           # regenerate notebooks/exercises/*.ipynb only
+    python -m mmutils.notebooks bench [NN ...]     # execute each lesson once, print wall time and headline metrics
+    python -m mmutils.notebooks grade NOTEBOOK     # execute a student notebook, print a per-exercise score table
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "REPO", "NOTEBOOKS", "EXERCISES", "lesson_sources", "read_source", "student_copy", "execute", "grade",
+    "bench", "GradeReport",
+]
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+EXERCISES = NOTEBOOKS / "exercises"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+_CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
+_LESSON = re.compile(r"^(\d\d)_")
+EXECUTE_TIMEOUT = 900  # seconds per cell, generous: a stalled host must not fail a rebuild
+
+
+def lesson_sources(selected: list[str] | None = None) -> list[Path]:
+    """The lesson sources ``notebooks/NN_*.py`` in order, optionally only lessons whose number is in ``selected``."""
+    paths = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    if selected:
+        unknown = set(selected) - {p.name[:2] for p in paths}
+        if unknown:
+            raise SystemExit(f"no lesson source for {sorted(unknown)} in {NOTEBOOKS}")
+        paths = [p for p in paths if p.name[:2] in selected]
+    return paths
+
+
+def read_source(path: Path) -> nbformat.NotebookNode:
+    """Read a jupytext percent script as a notebook (no outputs)."""
+    import jupytext
+
+    return jupytext.read(path)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Student copies
+
+
+def _strip_solution(source: str, where: str) -> str:
+    ids = _CHECK_CALL.findall(source)
+    if len(set(ids)) != 1:
+        raise ValueError(f"{where}: a cell with {BEGIN} must call check('LL.k', ...) for exactly one exercise; "
+                         f"found {sorted(set(ids)) or 'none'}.")
+    from .exercises import REGISTRY
+
+    ex_id = ids[0]
+    if ex_id not in REGISTRY:
+        raise ValueError(f"{where}: exercise {ex_id} has no registered check in mmutils.exercises.")
+    title = REGISTRY[ex_id].title
+    out, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError(f"{where}: nested {BEGIN}.")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f'{indent}raise NotImplementedError("Exercise {ex_id}: write `{title}` (see the task above).")')
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"{where}: {END} without {BEGIN}.")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{where}: {BEGIN} without {END}.")
+    return "\n".join(out)
+
+
+def student_copy(source_nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode | None:
+    """The student copy of a lesson: solutions replaced by ``raise NotImplementedError``, outputs cleared.
+
+    Returns None when the lesson has no exercise.
+    """
+    nb = copy.deepcopy(source_nb)
+    found = False
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            if BEGIN in cell.source or END in cell.source:
+                cell.source = _strip_solution(cell.source, f"{name}, cell {i + 1}")
+                found = True
+    if not found:
+        return None
+    nb.metadata.pop("jupytext", None)  # the student copy is not paired with a script
+    lesson = name[:2]
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+        f"> **Student copy of lesson {lesson}** (generated from `notebooks/{name}.py`; do not edit the lesson, edit "
+        f"this copy). Fill in each exercise where it says `raise NotImplementedError`, run the cell, and read the "
+        f"check's verdict. The lesson keeps running whatever you answer. Grade the whole notebook with "
+        f"`make grade NB=notebooks/exercises/{name}.ipynb`."
+    ))
+    return nb
+
+
+def write_students(paths: list[Path] | None = None) -> list[Path]:
+    """Regenerate ``notebooks/exercises/`` from the lesson sources; returns the files written."""
+    EXERCISES.mkdir(exist_ok=True)
+    written = []
+    for src in paths or lesson_sources():
+        nb = student_copy(read_source(src), src.stem)
+        if nb is not None:
+            target = EXERCISES / f"{src.stem}.ipynb"
+            nbformat.write(nb, target)
+            written.append(target)
+    return written
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Execution, build, benchmark
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = None,
+            allow_errors: bool = False) -> nbformat.NotebookNode:
+    """Execute ``nb`` top to bottom in a fresh kernel (this Python's ipykernel), in ``cwd``, with extra ``env``."""
+    from nbclient import NotebookClient
+
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    try:
+        client = NotebookClient(nb, timeout=EXECUTE_TIMEOUT, kernel_name="python3", allow_errors=allow_errors,
+                                resources={"metadata": {"path": str(cwd)}})
+        client.execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return nb
+
+
+@dataclass
+class BenchRow:
+    notebook: str
+    seconds: float
+    metrics: dict = field(default_factory=dict)
+
+
+def _run_lesson(src: Path) -> tuple[nbformat.NotebookNode, BenchRow]:
+    nb = read_source(src)
+    with tempfile.TemporaryDirectory() as tmp:
+        results = Path(tmp) / "results.jsonl"
+        start = time.perf_counter()
+        execute(nb, NOTEBOOKS, env={"MMUTILS_RESULTS_FILE": str(results)})
+        seconds = time.perf_counter() - start
+        metrics = {}
+        if results.exists():
+            for line in results.read_text().splitlines():
+                metrics.update(json.loads(line)["metrics"])
+    return nb, BenchRow(src.stem, seconds, metrics)
+
+
+def print_bench(rows: list[BenchRow]) -> None:
+    import torch
+
+    print(f"\nbenchmark: {os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}")
+    print(f"| notebook | wall s | headline metrics |\n|---|---:|---|")
+    for r in rows:
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in r.metrics.items()) or "–"
+        print(f"| {r.notebook} | {r.seconds:.1f} | {shown} |")
+
+
+def bench(selected: list[str] | None = None) -> list[BenchRow]:
+    """Execute each lesson once from its source in a fresh kernel; print and return the table."""
+    rows = []
+    for src in lesson_sources(selected):
+        print(f"running {src.name} ...", flush=True)
+        rows.append(_run_lesson(src)[1])
+    print_bench(rows)
+    return rows
+
+
+def build(selected: list[str] | None = None) -> list[BenchRow]:
+    """Execute each lesson source, write its ``.ipynb`` with outputs, regenerate student copies, print the table."""
+    rows = []
+    for src in lesson_sources(selected):
+        print(f"building {src.stem}.ipynb ...", flush=True)
+        nb, row = _run_lesson(src)
+        nbformat.write(nb, src.with_suffix(".ipynb"))
+        rows.append(row)
+    write_students(lesson_sources(selected))
+    print_bench(rows)
+    return rows
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Grading
+
+
+@dataclass
+class GradeReport:
+    notebook: str
+    lesson: str
+    rows: list[dict]
+    errors: list[str]
+
+    @property
+    def score(self) -> int:
+        return sum(r["points"] for r in self.rows)
+
+    @property
+    def max_score(self) -> int:
+        return sum(r["max_points"] for r in self.rows)
+
+    def table(self) -> str:
+        lines = [f"Grade of {self.notebook} (lesson {self.lesson})", "",
+                 f"{'exercise':<9} {'title':<24} {'status':<16} points"]
+        for r in self.rows:
+            lines.append(f"{r['id']:<9} {r['title']:<24} {r['status']:<16} {r['points']}/{r['max_points']}")
+            if r["status"] == "failed":
+                lines.append(f"{'':<9} -> {r['message']}")
+        lines.append(f"{'total':<9} {'':<24} {'':<16} {self.score}/{self.max_score}")
+        for e in self.errors:
+            lines.append(f"note: {e}")
+        return "\n".join(lines)
+
+
+def grade(path: str | Path) -> GradeReport:
+    """Execute a student notebook in a fresh kernel and score each registered exercise of its lesson.
+
+    The exercises come from the registry (``mmutils.exercises``), not from the notebook, so a deleted check call
+    scores zero as "not run". Errors outside the exercises are reported, and exercises after them count as not run.
+    """
+    from .exercises import exercises_for_lesson
+
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f"grade: no notebook at {path}")
+    m = _LESSON.match(path.name)
+    if not m:
+        raise SystemExit(f"grade: cannot tell the lesson from {path.name!r}: names start with the lesson number, "
+                         f"e.g. 00_start_here.ipynb")
+    lesson = m.group(1)
+    expected = exercises_for_lesson(lesson)
+    if not expected:
+        raise SystemExit(f"grade: lesson {lesson} has no registered exercises")
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "grade.jsonl"
+        execute(nb, path.parent.resolve(), env={"MMUTILS_GRADE_REPORT": str(report), "MPLBACKEND": "agg"},
+                allow_errors=True)
+        outcomes = {}
+        if report.exists():
+            for line in report.read_text().splitlines():
+                o = json.loads(line)
+                outcomes[o["id"]] = o  # the last check of an exercise counts
+    errors = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                errors.append(f"cell {i + 1} raised {out['ename']}: {out['evalue']}")
+    rows = []
+    for ex in expected:
+        o = outcomes.get(ex.id, {"status": "not run", "points": 0, "message": "its check was never called"})
+        rows.append({"id": ex.id, "title": ex.title, "status": o["status"], "points": o["points"],
+                     "max_points": ex.points, "message": o.get("message", "")})
+    return GradeReport(str(path), lesson, rows, errors)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mmutils.notebooks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    for name in ("build", "bench"):
+        p = sub.add_parser(name)
+        p.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 00 03 (default: all)")
+    sub.add_parser("students")
+    p = sub.add_parser("grade")
+    p.add_argument("notebook")
+    p.add_argument("--json", help="also write the report as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.cmd == "build":
+        build(args.lessons)
+    elif args.cmd == "bench":
+        bench(args.lessons)
+    elif args.cmd == "students":
+        for p in write_students():
+            print(f"wrote {p.relative_to(REPO)}")
+    else:
+        report = grade(args.notebook)
+        print(report.table())
+        if args.json:
+            Path(args.json).write_text(json.dumps(report.__dict__, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""A small training loop: ``fit`` with a progress bar, a loss/metric ``History`` and its plot.
+
+The loop stays out of the way of multi-modal batches: you pass ``loss_fn(model, batch) -> scalar loss``, so a batch
+can be ``(image, text)``, ``(audio, image, label)`` or anything else, and the model's call lives in your code.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import torch
+from tqdm import tqdm
+
+from .validate import check_positive
+
+__all__ = ["History", "fit", "plot_history"]
+
+
+class History(dict):
+    """``{name: [value per epoch]}`` with ``'loss'`` (mean training loss) and one list per metric."""
+
+    def last(self, name: str) -> float:
+        if name not in self or not self[name]:
+            raise ValueError(f"History.last: no values recorded for {name!r}; have {sorted(self)}.")
+        return self[name][-1]
+
+    def plot(self, title: str | None = None):
+        return plot_history(self, title=title)
+
+
+def _to_device(batch, device):
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device)
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_to_device(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _to_device(v, device) for k, v in batch.items()}
+    return batch
+
+
+def fit(
+    model: torch.nn.Module,
+    batches: Iterable,
+    loss_fn: Callable[[torch.nn.Module, object], torch.Tensor],
+    *,
+    epochs: int,
+    optimizer: torch.optim.Optimizer | None = None,
+    lr: float = 1e-3,
+    metrics: dict[str, Callable[[torch.nn.Module], float]] | None = None,
+    scheduler=None,
+    device: torch.device | str | None = None,
+    desc: str = "train",
+    progress: bool = True,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``batches`` and return the per-epoch ``History``.
+
+    Args:
+        batches: an iterable of batches (a DataLoader, or a list); tensors inside are moved to ``device``.
+        loss_fn: ``loss_fn(model, batch) -> loss`` (0-d tensor).
+        optimizer: defaults to Adam over ``model.parameters()`` with learning rate ``lr``.
+        metrics: ``{name: fn(model) -> float}``, called after every epoch with the model in eval mode under
+            ``torch.no_grad()``; their values join the history.
+        scheduler: stepped once per batch when given.
+        device: where the batches go; defaults to the model's device.
+    """
+    check_positive(epochs, "fit", "epochs", integer=True)
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"fit: `model` must be a torch.nn.Module; got {type(model).__name__}.")
+    if device is None:
+        first = next(model.parameters(), None)
+        device = first.device if first is not None else torch.device("cpu")
+    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    history = History(loss=[])
+    for name in metrics or {}:
+        history[name] = []
+    bar = tqdm(range(epochs), desc=desc, disable=not progress, ncols=90, mininterval=0.5)
+    for _ in bar:
+        model.train()
+        total, count = 0.0, 0
+        for batch in batches:
+            loss = loss_fn(model, _to_device(batch, device))
+            if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
+                raise ValueError("fit: `loss_fn` must return a 0-d tensor (a scalar loss).")
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            total, count = total + loss.item(), count + 1
+        if count == 0:
+            raise ValueError("fit: `batches` yielded no batch.")
+        history["loss"].append(total / count)
+        if metrics:
+            model.eval()
+            with torch.no_grad():
+                for name, fn in metrics.items():
+                    history[name].append(float(fn(model)))
+        bar.set_postfix({k: f"{v[-1]:.3f}" for k, v in history.items()}, refresh=False)
+    model.eval()
+    return history
+
+
+def plot_history(history: dict, title: str | None = None):
+    """Plot the loss (left) and every other recorded metric (right) per epoch; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(history, dict) or "loss" not in history:
+        raise ValueError("plot_history: `history` must be a dict with a 'loss' list (what `fit` returns).")
+    others = [k for k in history if k != "loss"]
+    fig, axes = plt.subplots(1, 2 if others else 1, figsize=(9 if others else 4.5, 3), squeeze=False)
+    axes = axes[0]
+    epochs = range(1, len(history["loss"]) + 1)
+    axes[0].plot(epochs, history["loss"], marker="o")
+    axes[0].set(xlabel="epoch", ylabel="training loss", title="loss")
+    for name in others:
+        axes[1].plot(range(1, len(history[name]) + 1), history[name], marker="o", label=name)
+    if others:
+        axes[1].set(xlabel="epoch", title="metrics")
+        axes[1].legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

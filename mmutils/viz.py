@@ -1,0 +1,178 @@
+"""Figures people would rather look at: image grids, attention overlays, spectrograms, embedding maps, audio players
+and animations. Every function returns a matplotlib figure (end the cell with ``plt.show()``) or an IPython display
+object. Conventions: images are ``(C, H, W)`` tensors with C in (1, 3), float in [0, 1] or uint8.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .validate import check_positive, check_tensor
+
+__all__ = [
+    "to_display",
+    "image_grid",
+    "heatmap_overlay",
+    "show_spectrogram",
+    "embedding_scatter",
+    "audio_player",
+    "animation_html",
+]
+
+_IMAGE_RANKS = [("C", "H", "W")]
+_C = {"C": (1, 3)}
+
+
+def to_display(image) -> np.ndarray:
+    """``(C, H, W)`` tensor → ``(H, W, 3)`` float array in [0, 1] for ``plt.imshow``."""
+    t = check_tensor(image, "to_display", "image", shape=_IMAGE_RANKS, allowed=_C).detach().cpu()
+    t = t.float() / 255.0 if t.dtype == torch.uint8 else t.float()
+    if t.shape[0] == 1:
+        t = t.expand(3, -1, -1)
+    return t.clamp(0, 1).permute(1, 2, 0).numpy()
+
+
+def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8, size: float = 1.4, suptitle=None):
+    """Show ``images`` ``(N, C, H, W)`` in a grid of ``ncols`` columns with optional per-image ``titles``."""
+    t = check_tensor(images, "image_grid", "images", shape=[("N", "C", "H", "W")], allowed=_C)
+    check_positive(ncols, "image_grid", "ncols", integer=True)
+    n = t.shape[0]
+    if n == 0:
+        raise ValueError("image_grid: `images` is empty (N = 0).")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"image_grid: got {len(titles)} titles for {n} images.")
+    import matplotlib.pyplot as plt
+
+    ncols = min(ncols, n)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (titles is not None)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(to_display(t[i]), interpolation="nearest")
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap_overlay(image, heatmap, ax=None, alpha: float = 0.5, cmap: str = "jet", title: str | None = None):
+    """Draw ``heatmap`` ``(h, w)`` (any grid size; upsampled bilinearly) over ``image`` ``(C, H, W)``.
+
+    The heatmap is min-max normalised for display. Returns the axes.
+    """
+    rgb = to_display(image)
+    hm = check_tensor(heatmap, "heatmap_overlay", "heatmap", shape=("h", "w"), dtype="float").detach().cpu().float()
+    H, W = rgb.shape[:2]
+    up = F.interpolate(hm[None, None], size=(H, W), mode="bilinear", align_corners=False)[0, 0]
+    up = (up - up.min()) / (up.max() - up.min()).clamp_min(1e-12)
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    ax.imshow(rgb, interpolation="nearest")
+    ax.imshow(up.numpy(), cmap=cmap, alpha=alpha, interpolation="bilinear")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def show_spectrogram(spec, sample_rate: int, hop_length: int, ax=None, db: bool = True, title: str | None = None,
+                     y_label: str = "frequency (Hz)", mel: bool = False):
+    """Show a spectrogram ``(freq, time)`` (magnitude or power; converted to dB when ``db``). Returns the axes.
+
+    The frequency axis runs 0..sample_rate/2 for a linear spectrogram; with ``mel`` the rows are labelled by index.
+    """
+    s = check_tensor(spec, "show_spectrogram", "spec", shape=("F", "T"), dtype="float").detach().cpu().double()
+    check_positive(sample_rate, "show_spectrogram", "sample_rate", integer=True)
+    check_positive(hop_length, "show_spectrogram", "hop_length", integer=True)
+    if db:
+        s = 10 * torch.log10(s.clamp_min(1e-10))
+        s = s.clamp_min(s.max() - 80)
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    duration = s.shape[1] * hop_length / sample_rate
+    top = s.shape[0] if mel else sample_rate / 2
+    im = ax.imshow(s.numpy(), origin="lower", aspect="auto", extent=(0, duration, 0, top), cmap="magma")
+    ax.set(xlabel="time (s)", ylabel="mel bin" if mel else y_label)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.figure.colorbar(im, ax=ax, label="dB" if db else "value")
+    return ax
+
+
+def embedding_scatter(points, labels: Sequence[str] | None = None, groups: Sequence | None = None, ax=None,
+                      title: str | None = None):
+    """Scatter ``points`` ``(N, D)``; D > 2 is projected to 2-D by PCA (SVD of the centred points).
+
+    ``labels`` annotates each point; ``groups`` colours points by group. Returns the axes.
+    """
+    x = check_tensor(points, "embedding_scatter", "points", shape=("N", "D"), dtype="float").detach().cpu().double()
+    n = x.shape[0]
+    for what, seq in (("labels", labels), ("groups", groups)):
+        if seq is not None and len(seq) != n:
+            raise ValueError(f"embedding_scatter: got {len(seq)} {what} for {n} points.")
+    if x.shape[1] > 2:
+        centred = x - x.mean(0)
+        _, _, v = torch.linalg.svd(centred, full_matrices=False)
+        x = centred @ v[:2].T
+    elif x.shape[1] == 1:
+        x = torch.cat([x, torch.zeros_like(x)], 1)
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    if groups is None:
+        ax.scatter(x[:, 0], x[:, 1], s=18)
+    else:
+        for g in dict.fromkeys(groups):
+            idx = [i for i in range(n) if groups[i] == g]
+            ax.scatter(x[idx, 0], x[idx, 1], s=18, label=str(g))
+        ax.legend(fontsize=8)
+    for i, lab in enumerate(labels or []):
+        ax.annotate(str(lab), (float(x[i, 0]), float(x[i, 1])), fontsize=8, xytext=(3, 3), textcoords="offset points")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def audio_player(waveform, sample_rate: int):
+    """An in-notebook audio player for a mono ``(T,)`` or ``(1, T)`` waveform (float, any scale)."""
+    w = check_tensor(waveform, "audio_player", "waveform", shape=[("T",), (1, "T")], dtype="float")
+    check_positive(sample_rate, "audio_player", "sample_rate", integer=True)
+    from IPython.display import Audio
+
+    return Audio(w.detach().cpu().reshape(-1).double().numpy(), rate=sample_rate)
+
+
+def animation_html(frames, fps: int = 12, size: float = 2.5, titles: Sequence[str] | None = None):
+    """An animation of ``frames`` ``(T, C, H, W)`` as self-contained HTML (JavaScript player), for the notebook."""
+    t = check_tensor(frames, "animation_html", "frames", shape=("T", "C", "H", "W"), allowed=_C)
+    check_positive(fps, "animation_html", "fps", integer=True)
+    if titles is not None and len(titles) != t.shape[0]:
+        raise ValueError(f"animation_html: got {len(titles)} titles for {t.shape[0]} frames.")
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML
+    from matplotlib import animation
+
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.axis("off")
+    shown = ax.imshow(to_display(t[0]), interpolation="nearest")
+
+    def draw(i):
+        shown.set_data(to_display(t[i]))
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=9)
+        return (shown,)
+
+    anim = animation.FuncAnimation(fig, draw, frames=t.shape[0], interval=1000 / fps, blit=False)
+    html = anim.to_jshtml(default_mode="loop")
+    plt.close(fig)
+    return HTML(html)

@@ -1,0 +1,83 @@
+import json
+
+import pytest
+import torch
+
+import mmutils
+from mmutils.results import BarNotMet
+
+
+def test_seed_everything_reproduces_numbers_and_returns_generator():
+    g1 = mmutils.seed_everything(7)
+    a = torch.rand(5), torch.rand(3, generator=g1)
+    g2 = mmutils.seed_everything(7)
+    b = torch.rand(5), torch.rand(3, generator=g2)
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+def test_get_device_is_cuda_only_when_available(monkeypatch):
+    monkeypatch.delenv("MMUTILS_DEVICE", raising=False)
+    assert mmutils.get_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert mmutils.get_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="sees no CUDA device"):
+            mmutils.get_device("cuda")
+
+
+def test_environment_report_has_versions():
+    report = mmutils.environment_report()
+    for key in ("python", "torch", "torchvision", "torchaudio", "torch threads", "device"):
+        assert report[key]
+
+
+def test_report_results_prints_name_value_lines_and_passes(capsys, tmp_path, monkeypatch):
+    out_file = tmp_path / "r.jsonl"
+    monkeypatch.setenv("MMUTILS_RESULTS_FILE", str(out_file))
+    values = mmutils.report_results({"acc": (torch.tensor(0.95), ">=", 0.9), "chance": 0.1})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["acc: 0.95", "chance: 0.1"]
+    assert lines[2] == "bars met: 1/1"
+    assert values == {"acc": pytest.approx(0.95), "chance": 0.1}
+    assert json.loads(out_file.read_text())["metrics"]["chance"] == 0.1
+
+
+def test_report_results_fails_a_missed_bar_after_printing_everything(capsys):
+    with pytest.raises(BarNotMet, match=r"acc = 0.5 is not >= 0.9"):
+        mmutils.report_results({"acc": (0.5, ">=", 0.9), "gap": (0.1, "<=", 0.2)})
+    out = capsys.readouterr().out
+    assert "acc: 0.5" in out and "gap: 0.1" in out and "bars met: 1/2" in out
+    with pytest.raises(BarNotMet, match="NaN"):
+        mmutils.report_results({"acc": (float("nan"), ">=", 0.9)})
+
+
+def _toy(seed):
+    g = mmutils.seed_everything(seed)
+    x = torch.randn(256, 2, generator=g)
+    y = (x[:, 0] + x[:, 1] > 0).long()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    batches = list(zip(x.split(32), y.split(32)))
+    history = mmutils.fit(model, batches, lambda m, b: torch.nn.functional.cross_entropy(m(b[0]), b[1]), epochs=15,
+                          lr=1e-2, metrics={"acc": lambda m: mmutils.accuracy(m(x), y)}, progress=False)
+    return history
+
+
+def test_fit_learns_and_records_history():
+    h = _toy(0)
+    assert len(h["loss"]) == 15 and len(h["acc"]) == 15
+    assert h["loss"][-1] < h["loss"][0] * 0.5
+    assert h.last("acc") > 0.9
+    with pytest.raises(ValueError, match="no values recorded"):
+        h.last("bleu")
+
+
+def test_fit_is_deterministic_for_a_seed():
+    assert _toy(3) == _toy(3)
+
+
+def test_accuracy_and_majority_baseline():
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]])
+    assert mmutils.accuracy(logits, torch.tensor([0, 1, 1])) == pytest.approx(2 / 3)
+    assert mmutils.accuracy(torch.tensor([1, 1]), torch.tensor([1, 0])) == 0.5
+    # most frequent training label is 2; tie between 0 and 1 would go to 0
+    assert mmutils.majority_baseline(torch.tensor([2, 2, 1]), torch.tensor([2, 0, 2, 1])) == 0.5
+    assert mmutils.majority_baseline(torch.tensor([1, 0]), torch.tensor([0, 0, 1])) == pytest.approx(2 / 3)

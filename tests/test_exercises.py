@@ -1,0 +1,43 @@
+"""Each check passes the reference answer and fails wrong ones (so a check can fail)."""
+
+import pytest
+import torch
+
+import mmutils
+from mmutils.exercises import REGISTRY, check, evaluate
+from mmutils.exercises.lesson00 import reference_to_chw_float
+
+
+def test_ids_are_unique_and_well_formed():
+    assert REGISTRY and all(e.points > 0 and e.hint for e in REGISTRY.values())
+
+
+@pytest.mark.parametrize("exercise_id, right, wrongs", [
+    ("00.1", reference_to_chw_float, [
+        lambda im: im.permute(2, 0, 1).float(),  # not scaled
+        lambda im: im.float() / 255,  # not permuted
+        lambda im: im.permute(2, 0, 1).double() / 255,  # wrong dtype
+    ]),
+    ("00.2", mmutils.majority_baseline, [
+        lambda tr, te: 0.5,
+        lambda tr, te: (te == torch.bincount(te).argmax()).float().mean().item(),  # majority of the test set
+        lambda tr, te: torch.tensor(0.5),  # not a float
+    ]),
+])
+def test_checks_pass_reference_and_fail_wrong_answers(exercise_id, right, wrongs):
+    assert evaluate(exercise_id, right).status == "passed"
+    for wrong in wrongs:
+        assert evaluate(exercise_id, wrong).status == "failed"
+
+
+def test_not_implemented_and_crash_outcomes(capsys):
+    def todo(*_):
+        raise NotImplementedError("Exercise 00.1: write `to_chw_float`")
+
+    assert evaluate("00.1", todo).status == "not implemented"
+    crash = evaluate("00.1", lambda im: im.nope)
+    assert crash.status == "failed" and "AttributeError" in crash.message
+    check("00.1", todo)
+    assert "not implemented" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no exercise '99.9'"):
+        check("99.9", todo)

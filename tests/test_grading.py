@@ -1,0 +1,76 @@
+"""Homework grading, end to end: the solution scores full marks, an untouched student copy scores zero as "not
+implemented", an injected wrong answer is "failed", and a deleted check is "not run". Each grading executes the whole
+notebook in a fresh kernel."""
+
+import re
+
+import nbformat
+import pytest
+
+from mmutils import notebooks as nbt
+from mmutils.exercises import exercises_for_lesson
+
+LESSONS = [p for p in nbt.lesson_sources() if (nbt.EXERCISES / f"{p.stem}.ipynb").exists()]
+IDS = [p.stem for p in LESSONS]
+
+
+def _statuses(report):
+    return {r["id"]: r["status"] for r in report.rows}
+
+
+@pytest.mark.parametrize("src", LESSONS, ids=IDS)
+def test_solution_scores_full_marks(src):
+    report = nbt.grade(src.with_suffix(".ipynb"))
+    assert report.max_score == sum(e.points for e in exercises_for_lesson(src.stem[:2])) > 0
+    assert report.score == report.max_score, report.table()
+    assert not report.errors, report.errors
+
+
+@pytest.mark.parametrize("src", LESSONS, ids=IDS)
+def test_untouched_student_copy_scores_zero_not_implemented(src):
+    report = nbt.grade(nbt.EXERCISES / f"{src.stem}.ipynb")
+    assert report.score == 0, report.table()
+    assert set(_statuses(report).values()) == {"not implemented"}, report.table()
+    assert not report.errors, "the lesson must run to the end even with no exercise done"
+
+
+def _student_copy(src, tmp_path):
+    nb = nbformat.read(nbt.EXERCISES / f"{src.stem}.ipynb", as_version=4)
+    return nb, tmp_path / f"{src.stem}.ipynb"
+
+
+@pytest.mark.parametrize("src", LESSONS, ids=IDS)
+def test_wrong_answer_is_failed_and_deleted_check_is_not_run(src, tmp_path):
+    nb, path = _student_copy(src, tmp_path)
+    raising = [c for c in nb.cells if c.cell_type == "code" and "raise NotImplementedError(" in c.source]
+    first_id = re.search(r'check\(\s*"(\d\d\.\d+)"', raising[0].source).group(1)
+    last_id = re.search(r'check\(\s*"(\d\d\.\d+)"', raising[-1].source).group(1)
+    # a wrong answer: return None instead of raising
+    raising[0].source = re.sub(r"raise NotImplementedError\(.*\)", "return None", raising[0].source)
+    # a deleted check call
+    raising[-1].source = re.sub(r'check\(\s*"\d\d\.\d+".*\)', "pass", raising[-1].source)
+    nbformat.write(nb, path)
+    statuses = _statuses(nbt.grade(path))
+    assert statuses[first_id] == "failed"
+    if last_id != first_id:
+        assert statuses[last_id] == "not run"
+
+
+def test_grade_table_and_errors_outside_exercises(tmp_path):
+    src = nbt.lesson_sources(["00"])[0]
+    nb, path = _student_copy(src, tmp_path)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("1 / 0"))
+    nbformat.write(nb, path)
+    report = nbt.grade(path)
+    assert any("ZeroDivisionError" in e for e in report.errors)
+    table = report.table()
+    assert "total" in table and f"0/{report.max_score}" in table
+
+
+def test_grade_rejects_unknown_names(tmp_path):
+    bad = tmp_path / "notes.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), bad)
+    with pytest.raises(SystemExit, match="cannot tell the lesson"):
+        nbt.grade(bad)
+    with pytest.raises(SystemExit, match="no notebook"):
+        nbt.grade(tmp_path / "00_missing.ipynb")

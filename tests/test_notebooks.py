@@ -1,0 +1,85 @@
+"""The notebook pipeline: every lesson source is paired with an executed .ipynb that is in sync, executed in order
+with no errors, ends with a `results` cell; student copies are exactly what the generator makes from the sources.
+(nbval executes every lesson notebook from a fresh kernel: see pytest's addopts in pyproject.toml.)"""
+
+import nbformat
+import pytest
+
+from mmutils import notebooks as nbt
+
+SOURCES = nbt.lesson_sources()
+IDS = [p.stem for p in SOURCES]
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def test_there_are_lessons_and_every_ipynb_has_a_source():
+    assert SOURCES, "no lesson sources found"
+    stems = {p.stem for p in nbt.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+    assert stems == set(IDS), "each lesson needs both NN_name.py and NN_name.ipynb"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_pair_in_sync(src):
+    source = nbt.read_source(src)
+    executed = nbformat.read(src.with_suffix(".ipynb"), as_version=4)
+    assert _cells(executed) == _cells(source), f"{src.stem}: run `make notebooks LESSONS={src.stem[:2]}`"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_committed_notebook_executed_top_to_bottom(src):
+    nb = nbformat.read(src.with_suffix(".ipynb"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), "execute top to bottom, once"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"error outputs: {[e.ename for e in errors]}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_lesson_ends_with_results_then_summary_exercises_papers(src):
+    nb = nbt.read_source(src)
+    tagged = [i for i, c in enumerate(nb.cells) if "results" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one code cell tagged `results`"
+    assert "report_results(" in nb.cells[tagged[0]].source
+    tail = "\n".join(c.source for c in nb.cells[tagged[0] + 1:])
+    for heading in ("## Summary", "## Exercises", "## Papers"):
+        assert heading in tail, f"{heading} missing after the results cell"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_student_copy_in_sync(src):
+    expected = nbt.student_copy(nbt.read_source(src), src.stem)
+    target = nbt.EXERCISES / f"{src.stem}.ipynb"
+    if expected is None:
+        assert not target.exists()
+        return
+    committed = nbformat.read(target, as_version=4)
+    assert _cells(committed) == _cells(expected), "run `make students`"
+    assert all(not c.get("outputs") for c in committed.cells if c.cell_type == "code"), "outputs not cleared"
+    text = "\n".join(c.source for c in committed.cells)
+    assert nbt.BEGIN not in text and nbt.END not in text
+
+
+def test_student_copy_replaces_solution_with_named_not_implemented():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n\n"
+                                  'check("00.1", f)'),
+    ])
+    out = nbt.student_copy(nb, "00_demo")
+    code = out.cells[1].source
+    assert code.splitlines()[1] == '    raise NotImplementedError("Exercise 00.1: write `to_chw_float` (see the task above).")'
+    assert "return x" not in code and 'check("00.1", f)' in code
+
+
+@pytest.mark.parametrize("bad, message", [
+    ('### BEGIN SOLUTION\nx = 1\ncheck("00.1", x)', "without ### END SOLUTION"),
+    ('x = 1\n### END SOLUTION\ncheck("00.1", x)', "without ### BEGIN SOLUTION"),
+    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "must call check"),
+    ('### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ncheck("99.1", x)', "no registered check"),
+])
+def test_student_copy_rejects_malformed_markup(bad, message):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(bad)])
+    with pytest.raises(ValueError, match=message):
+        nbt.student_copy(nb, "00_demo")
