@@ -6,7 +6,7 @@ import torch
 
 from .validate import check_tensor
 
-__all__ = ["accuracy", "majority_baseline"]
+__all__ = ["accuracy", "majority_baseline", "linear_probe"]
 
 
 def accuracy(logits_or_labels: torch.Tensor, targets: torch.Tensor) -> float:
@@ -33,3 +33,30 @@ def majority_baseline(train_labels: torch.Tensor, test_labels: torch.Tensor) -> 
         raise ValueError("majority_baseline: labels must be non-negative.")
     majority = torch.bincount(train).argmax()
     return (test == majority).float().mean().item()
+
+
+def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, test_features: torch.Tensor,
+                 test_labels: torch.Tensor, steps: int = 300, lr: float = 1e-2, seed: int = 0) -> float:
+    """Accuracy of a linear classifier trained on frozen features: how much of the label an encoder's features carry,
+    whatever the rest of the model did with them. Features ``(N, d)`` and ``(M, d)`` are standardised with the
+    training statistics; full-batch Adam for ``steps`` steps."""
+    ftr = check_tensor(train_features, "linear_probe", "train_features", shape=("N", "d"), dtype="float")
+    fte = check_tensor(test_features, "linear_probe", "test_features", shape=("M", "d"), dtype="float")
+    ytr = check_tensor(train_labels, "linear_probe", "train_labels", shape=(ftr.shape[0],), dtype="int")
+    yte = check_tensor(test_labels, "linear_probe", "test_labels", shape=(fte.shape[0],), dtype="int")
+    if ftr.shape[1] != fte.shape[1]:
+        raise ValueError(f"linear_probe: train features have {ftr.shape[1]} dims, test features {fte.shape[1]}.")
+    mean, std = ftr.mean(0), ftr.std(0) + 1e-6
+    ftr, fte = ((ftr - mean) / std).detach(), ((fte - mean) / std).detach()
+    gen = torch.Generator().manual_seed(seed)
+    n_classes = int(max(ytr.max(), yte.max())) + 1
+    weight = (torch.randn(ftr.shape[1], n_classes, generator=gen) * 0.01).requires_grad_()
+    bias = torch.zeros(n_classes, requires_grad=True)
+    opt = torch.optim.Adam([weight, bias], lr=lr)
+    with torch.enable_grad():
+        for _ in range(steps):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(ftr @ weight + bias, ytr).backward()
+            opt.step()
+    with torch.no_grad():
+        return accuracy(fte @ weight + bias, yte)

@@ -48,6 +48,7 @@ def fit(
     lr: float = 1e-3,
     metrics: dict[str, Callable[[torch.nn.Module], float]] | None = None,
     scheduler=None,
+    after_backward: Callable[[torch.nn.Module], None] | None = None,
     device: torch.device | str | None = None,
     desc: str = "train",
     progress: bool = True,
@@ -61,6 +62,7 @@ def fit(
         metrics: ``{name: fn(model) -> float}``, called after every epoch with the model in eval mode under
             ``torch.no_grad()``; their values join the history.
         scheduler: stepped once per batch when given.
+        after_backward: ``fn(model)`` called between ``backward`` and the optimizer step (to modulate gradients).
         device: where the batches go; defaults to the model's device.
     """
     check_positive(epochs, "fit", "epochs", integer=True)
@@ -83,6 +85,8 @@ def fit(
                 raise ValueError("fit: `loss_fn` must return a 0-d tensor (a scalar loss).")
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if after_backward is not None:
+                after_backward(model)
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()

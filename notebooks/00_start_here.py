@@ -29,8 +29,9 @@
 # 1. check your environment;
 # 2. see how the course is organised and where its building blocks live (`mmutils`);
 # 3. tour the figures the course uses (image grids, attention overlays, spectrograms, players, animations);
-# 4. train a first tiny two-input model and compare it with single-input controls;
-# 5. do two warm-up exercises and see how homework is checked.
+# 4. tour the course world that every later lesson draws its data from;
+# 5. train a first tiny two-input model and compare it with single-input controls;
+# 6. do two warm-up exercises and see how homework is checked.
 
 # %%
 import matplotlib.pyplot as plt
@@ -144,7 +145,77 @@ for step in range(12):
 mmutils.animation_html(torch.stack(frames), fps=6)  # frames: (12, 3, 32, 32)
 
 # %% [markdown]
-# ## 4. A first two-input model, against controls
+# ## 4. A tour of the course world
+# Every later lesson draws its data from one seeded world (`mmutils.world`): objects drawn from real icon art (Noto
+# Color Emoji) in 6 colours and 2 sizes, on 6 backgrounds, 1–3 per scene; captions, tags and question–answer pairs
+# that are true of each scene by construction; a characteristic sound per object class; and every word of the world
+# spoken by 24 voices. The ground truth is exact, so lessons can check where a model looked or which word it heard.
+
+# %%
+from mmutils import world
+
+print("classes:    ", world.CLASS_NAMES)  # NBVAL_CHECK_OUTPUT
+print("colours:    ", world.COLOUR_NAMES)
+print("backgrounds:", world.BACKGROUND_NAMES)
+print("voices:     ", len(world.voices()), "e.g.", world.voices()[:3])
+
+# %%
+tour = [world.make_scene(seed, size=64, n_objects=(1, 3)) for seed in range(8)]
+mmutils.image_grid(torch.stack([s.image for s in tour]), titles=[s.captions[0] for s in tour], ncols=4, size=2.8)
+plt.show()
+
+# %%
+scene = tour[1]
+print("objects:", [(o.cls, o.colour, o.size, o.slot, o.box) for o in scene.objects])
+print("captions:", scene.captions)
+print("tags:", scene.tags)
+for qa in scene.qa:
+    print(f"Q: {qa.question}?  A: {qa.answer}")
+
+# %% [markdown]
+# Where the objects are, exactly: each object's box and mask come with the scene.
+
+# %%
+fig, axes = plt.subplots(1, 1 + len(scene.objects), figsize=(2.4 * (1 + len(scene.objects)), 2.4))
+axes[0].imshow(mmutils.viz.to_display(scene.image))
+for o in scene.objects:
+    x0, y0, x1, y1 = o.box
+    axes[0].add_patch(plt.Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, ec="white", lw=1.5))
+axes[0].set_title("boxes", fontsize=9)
+for ax, o, mask in zip(axes[1:], scene.objects, scene.masks):
+    ax.imshow(mask, cmap="gray")
+    ax.set_title(f"mask: {o.colour} {o.cls}", fontsize=9)
+for ax in axes:
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# The sound of the scene's sounding object, and its first caption spoken (with each word's start and end):
+
+# %%
+print("sounding:", scene.objects[scene.sounding[0]].cls)
+mmutils.audio_player(scene.sound(), world.SAMPLE_RATE)
+
+# %%
+speech, timing = scene.spoken_caption(0)
+print(" ".join(f"{w}[{a:.2f}-{b:.2f}s]" for w, a, b in timing))
+mmutils.audio_player(speech, world.SPEECH_RATE)
+
+# %% [markdown]
+# Scenes are cheap: a lesson can make thousands in a second or two. Held-out splits use **unseen combinations**: each
+# class has one colour that never appears in training, so a test score measures generalisation, not memory.
+
+# %%
+import time
+
+start = time.perf_counter()
+batch = world.WorldScenes(2000, "train", size=32).tensors()  # dict of (2000, ...) tensors
+print(f"{2000 / (time.perf_counter() - start):.0f} scenes per second (32x32, rendered and labelled)")
+split = world.combination_split(seed=0)
+print("held-out (class, colour) pairs:", split.test_pairs)  # NBVAL_CHECK_OUTPUT
+
+# %% [markdown]
+# ## 5. A first two-input model, against controls
 #
 # Two "modalities" `a` and `b`, each a 2-D vector. The label is 1 when exactly one of `a[0]` and `b[0]` is positive (an
 # XOR). **Neither input alone says anything about the label**, yet together they decide it. We train the same small
@@ -217,7 +288,7 @@ mmutils.embedding_scatter(hidden, groups=[f"label {int(v)}" for v in y_test[:300
 plt.show()
 
 # %% [markdown]
-# ## 5. Warm-up exercises
+# ## 6. Warm-up exercises
 #
 # Homework works the same way in every lesson. Each exercise is a function whose body you write; the cell ends with a
 # `check(...)` call that tests your function on inputs it chooses and prints **passed**, **failed** (with a hint), or
@@ -284,7 +355,7 @@ results = mmutils.report_results({
 #
 # ## Exercises
 # 1. **00.1** `to_chw_float` and **00.2** `majority_baseline` above (checked).
-# 2. Change the label to depend on `a` alone (`y = a[:, 0] > 0`) and rerun section 4. Which control now matches the fused
+# 2. Change the label to depend on `a` alone (`y = a[:, 0] > 0`) and rerun section 5. Which control now matches the fused
 #    model, and what does that say about reading a fused model's accuracy on its own?
 # 3. Make `b` a noisy copy of the label (`b[:, 0] = y + noise`). The fused model now has an easy shortcut. Lesson 01
 #    measures what such a shortcut does to the *other* input's encoder.

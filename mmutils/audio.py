@@ -1,0 +1,27 @@
+"""Audio features used across lessons (lesson 07 builds the STFT underneath by hand)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import torch
+import torchaudio
+
+from .validate import check_positive, check_tensor
+
+__all__ = ["log_mel"]
+
+
+@lru_cache(maxsize=8)
+def _mel(sample_rate: int, n_fft: int, hop_length: int, n_mels: int) -> torchaudio.transforms.MelSpectrogram:
+    return torchaudio.transforms.MelSpectrogram(sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels)
+
+
+def log_mel(waveforms: torch.Tensor, sample_rate: int = 16_000, n_fft: int = 512, hop_length: int = 320,
+            n_mels: int = 32) -> torch.Tensor:
+    """Log-mel spectrograms (natural log of mel power + 1e-6) of waveforms ``(T,)`` or ``(B, T)`` ->
+    ``(n_mels, frames)`` or ``(B, n_mels, frames)``, frames = T // hop_length + 1. torchaudio's MelSpectrogram."""
+    w = check_tensor(waveforms, "log_mel", "waveforms", shape=[("T",), ("B", "T")], dtype="float")
+    for name, v in (("sample_rate", sample_rate), ("n_fft", n_fft), ("hop_length", hop_length), ("n_mels", n_mels)):
+        check_positive(v, "log_mel", name, integer=True)
+    return torch.log(_mel(sample_rate, n_fft, hop_length, n_mels)(w) + 1e-6)

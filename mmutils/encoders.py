@@ -1,0 +1,56 @@
+"""Encoders: one small network per modality, each mapping its input to a feature vector (or a feature grid).
+
+Composed as ``encoders -> fusion -> head`` (see ``fusion`` and ``models``)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from .validate import check_tensor
+
+__all__ = ["ImageCNN", "AudioCNN"]
+
+
+def _block2d(cin: int, cout: int) -> list[nn.Module]:
+    return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+class ImageCNN(nn.Module):
+    """Three conv-BN-ReLU blocks (two 2x poolings) over an image ``(B, 3, H, W)``.
+
+    ``forward`` returns a feature vector ``(B, dim)`` (global max pooling); ``grid`` returns the feature grid
+    ``(B, dim, H/4, W/4)`` for attention.
+    """
+
+    def __init__(self, dim: int = 64, width: int = 16, in_channels: int = 3):
+        super().__init__()
+        self.dim = dim
+        self.features = nn.Sequential(
+            *_block2d(in_channels, width), nn.MaxPool2d(2),
+            *_block2d(width, 2 * width), nn.MaxPool2d(2),
+            *_block2d(2 * width, dim),
+        )
+
+    def grid(self, images: torch.Tensor) -> torch.Tensor:
+        check_tensor(images, "ImageCNN", "images", shape=("B", "C", "H", "W"), dtype="float")
+        return self.features(images)  # (B, dim, H/4, W/4)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.grid(images).amax(dim=(2, 3))  # (B, dim)
+
+
+class AudioCNN(nn.Module):
+    """1-D convolutions over time of a (log-mel) spectrogram ``(B, n_mels, T)`` -> ``(B, dim)`` (max over time)."""
+
+    def __init__(self, n_mels: int = 32, dim: int = 64, width: int = 32):
+        super().__init__()
+        self.n_mels, self.dim = n_mels, dim
+        self.features = nn.Sequential(
+            nn.Conv1d(n_mels, width, 5, padding=2), nn.BatchNorm1d(width), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(width, dim, 5, padding=2), nn.ReLU(),
+        )
+
+    def forward(self, spectrograms: torch.Tensor) -> torch.Tensor:
+        check_tensor(spectrograms, "AudioCNN", "spectrograms", shape=("B", self.n_mels, "T"), dtype="float")
+        return self.features(spectrograms).amax(dim=2)  # (B, dim)

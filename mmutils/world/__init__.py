@@ -1,0 +1,23 @@
+"""The course world: one seeded world of objects, scenes, words, sounds and voices with exact ground truth.
+
+* ``vocab``    classes, colours, backgrounds, sizes, slots, and every word
+* ``render``   procedural backgrounds, recoloured icons (Noto Color Emoji, shipped in data/icons)
+* ``sounds``   each class's characteristic sound, synthesised and varied
+* ``speech``   words spoken by 24 espeak-ng voices (data/speech), utterances with exact word timing
+* ``scene``    ``make_scene``: image, boxes, masks, captions, tags, QA, sound, spoken captions
+* ``dataset``  splits with unseen (class, colour) combinations; ``WorldScenes`` torch Dataset
+"""
+
+from .dataset import CombinationSplit, WorldScenes, combination_split
+from .scene import ALL_PAIRS, QA, QUESTION_TYPES, Scene, WorldObject, make_scene
+from .sounds import SAMPLE_RATE, SOUND_DESCRIPTIONS, class_sound
+from .speech import SPEECH_RATE, speak, voices, word_phonemes
+from .vocab import (BACKGROUND_NAMES, BACKGROUNDS, CLASS_NAMES, CLASSES, COLOUR_NAMES, COLOURS, SIZE_NAMES, SIZES,
+                    SLOTS, SPOKEN_WORDS)
+
+__all__ = [
+    "CombinationSplit", "WorldScenes", "combination_split", "ALL_PAIRS", "QA", "QUESTION_TYPES", "Scene",
+    "WorldObject", "make_scene", "SAMPLE_RATE", "SOUND_DESCRIPTIONS", "class_sound", "SPEECH_RATE", "speak",
+    "voices", "word_phonemes", "BACKGROUND_NAMES", "BACKGROUNDS", "CLASS_NAMES", "CLASSES", "COLOUR_NAMES",
+    "COLOURS", "SIZE_NAMES", "SIZES", "SLOTS", "SPOKEN_WORDS",
+]

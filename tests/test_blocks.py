@@ -1,0 +1,124 @@
+"""Building blocks of lesson 01 onward: encoders, fusion, late-fusion model, balance remedies, probe, text, audio."""
+
+import math
+
+import pytest
+import torch
+import torch.nn as nn
+import torchaudio
+
+import mmutils
+from mmutils.audio import log_mel
+from mmutils.balance import modality_keep_mask, modulate_gradients, ogm_coefficients, unimodal_logits
+from mmutils.encoders import AudioCNN, ImageCNN
+from mmutils.fusion import ConcatFusion
+from mmutils.metrics import linear_probe
+from mmutils.models import LateFusionClassifier
+from mmutils.text import Vocabulary, tokenize
+
+
+def test_encoder_shapes_and_validation():
+    enc = ImageCNN(dim=24)
+    assert enc(torch.rand(2, 3, 32, 32)).shape == (2, 24) and enc.grid(torch.rand(2, 3, 32, 32)).shape == (2, 24, 8, 8)
+    assert AudioCNN(n_mels=32, dim=16)(torch.rand(2, 32, 51)).shape == (2, 16)
+    with pytest.raises(ValueError, match=r"AudioCNN: `spectrograms` must have shape \(B, 32, T\)"):
+        AudioCNN(n_mels=32)(torch.rand(2, 40, 51))
+    with pytest.raises(ValueError, match=r"ImageCNN: `images` must have shape \(B, C, H, W\)"):
+        enc(torch.rand(3, 32, 32))
+
+
+def test_concat_fusion_and_late_fusion_keep_mask():
+    assert ConcatFusion()([torch.rand(4, 2), torch.rand(4, 3)]).shape == (4, 5)
+    with pytest.raises(ValueError, match=r"features\[1\]` must have shape \(4, None\)"):
+        ConcatFusion()([torch.rand(4, 2), torch.rand(5, 3)])
+    torch.manual_seed(0)
+    model = LateFusionClassifier({"image": ImageCNN(dim=8), "audio": AudioCNN(dim=8)}, n_classes=3).eval()
+    inputs = {"image": torch.rand(2, 3, 16, 16), "audio": torch.rand(2, 32, 20)}
+    logits, feats = model(inputs, keep={"audio": torch.tensor([1.0, 0.0])})
+    no_audio = model.head(torch.cat([feats["image"], torch.zeros_like(feats["audio"])], 1))
+    assert torch.allclose(logits[1], no_audio[1]) and not torch.allclose(logits[0], no_audio[0])
+    with pytest.raises(ValueError, match=r"lack modalities \['audio'\]"):
+        model({"image": inputs["image"]})
+
+
+def test_unimodal_logits_add_up_to_the_head():
+    head = nn.Linear(5, 4)
+    fa, fb = torch.randn(3, 2), torch.randn(3, 3)
+    la, lb = unimodal_logits(head, [fa, fb])
+    assert torch.allclose(la + lb, head(torch.cat([fa, fb], 1)), atol=1e-6)
+    assert torch.allclose(la, fa @ head.weight[:, :2].T + head.bias / 2)
+    with pytest.raises(ValueError, match="sum to 4, but the head takes 5"):
+        unimodal_logits(head, [fa, torch.randn(3, 2)])
+
+
+def test_ogm_coefficients_by_hand():
+    y = torch.tensor([0, 1])
+    confident = torch.tensor([[10.0, 0.0], [0.0, 10.0]])  # softmax ~1 on the targets: score ~2
+    unsure = torch.zeros(2, 2)  # softmax 0.5 each: score 1
+    ka, kb = ogm_coefficients(confident, unsure, y, alpha=0.5)
+    ratio = 2 * torch.softmax(torch.tensor([10.0, 0.0]), 0)[0].item() / 1.0
+    assert kb == 1.0 and ka == pytest.approx(1 - math.tanh(0.5 * (ratio - 1)))
+    ka, kb = ogm_coefficients(unsure, confident, y, alpha=0.5)
+    assert ka == 1.0 and kb == pytest.approx(1 - math.tanh(0.5 * (ratio - 1)))
+    assert ogm_coefficients(unsure, unsure, y, alpha=1.0) == (1.0, 1.0)
+
+
+def test_modulate_gradients_scales_and_adds_noise_of_gradient_scale():
+    conv = nn.Conv2d(2, 4, 3)
+    conv(torch.randn(8, 2, 9, 9)).pow(2).sum().backward()
+    w, b = conv.weight.grad.clone(), conv.bias.grad.clone()
+    modulate_gradients(conv, 0.25, noise=False)
+    assert torch.allclose(conv.weight.grad, 0.25 * w) and torch.allclose(conv.bias.grad, 0.25 * b)
+    conv.weight.grad, conv.bias.grad = w.clone(), b.clone()
+    modulate_gradients(conv, 0.0, noise=True, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(conv.bias.grad, torch.zeros_like(b))  # biases: scaled only
+    assert conv.weight.grad.std().item() == pytest.approx(w.std().item(), rel=0.3)  # kernels: noise of grad's std
+
+
+def test_modality_keep_mask():
+    m = modality_keep_mask(10000, 0.3, torch.Generator().manual_seed(0))
+    assert m.dtype == torch.float32 and set(m.unique().tolist()) <= {0.0, 1.0}
+    assert abs(m.mean().item() - 0.7) < 0.02
+    assert modality_keep_mask(5, 0.0).sum() == 5 and modality_keep_mask(5, 1.0).sum() == 0
+    with pytest.raises(ValueError, match=r"`p_drop` must be in \[0, 1\]"):
+        modality_keep_mask(5, 1.5)
+
+
+def test_linear_probe_reads_information_and_not_noise():
+    g = torch.Generator().manual_seed(0)
+    y = torch.randint(0, 4, (600,), generator=g)
+    informative = torch.nn.functional.one_hot(y, 4).float() * 3 + torch.randn(600, 4, generator=g)
+    assert linear_probe(informative[:400], y[:400], informative[400:], y[400:]) > 0.85
+    noise = torch.randn(600, 4, generator=g)
+    assert linear_probe(noise[:400], y[:400], noise[400:], y[400:]) < 0.4
+    with pytest.raises(ValueError, match="train features have 4 dims, test features 3"):
+        linear_probe(noise[:10], y[:10], noise[:10, :3], y[:10])
+
+
+def test_log_mel_matches_torchaudio():
+    w = torch.randn(2, 16000)
+    want = torch.log(torchaudio.transforms.MelSpectrogram(16000, n_fft=512, hop_length=320, n_mels=32)(w) + 1e-6)
+    out = log_mel(w)
+    assert out.shape == (2, 32, 51) and torch.allclose(out, want)
+    with pytest.raises(ValueError, match=r"`waveforms` must have shape \(T,\) or \(B, T\)"):
+        log_mel(torch.randn(1, 2, 100))
+
+
+def test_tokenize_and_vocabulary():
+    assert tokenize("A red dog, on the grass! (2x)") == ["a", "red", "dog", "on", "the", "grass", "x"]
+    vocab = Vocabulary([["a", "dog"], ["a", "cat"]])
+    assert vocab.itos[:5] == ["<pad>", "<unk>", "<bos>", "<eos>", "a"]
+    ids = vocab.encode(["a", "cat", "zebra"], bos_eos=True)
+    assert ids == [2, 4, vocab.stoi["cat"], 1, 3] and vocab.decode(ids) == ["a", "cat", "<unk>"]
+    batch = vocab.batch([["a"], ["a", "dog"]])
+    assert batch.tolist() == [[4, 0], [4, vocab.stoi["dog"]]]
+    with pytest.raises(ValueError, match="must be a str"):
+        tokenize(3)
+
+
+def test_fit_after_backward_hook_runs_before_the_step():
+    model = nn.Linear(2, 1)
+    seen = []
+    mmutils.fit(model, [torch.ones(4, 2)], lambda m, b: m(b).sum(), epochs=2, progress=False,
+                after_backward=lambda m: seen.append(m.weight.grad.clone()))
+    assert len(seen) == 2 and all(g is not None for g in seen)
