@@ -73,6 +73,7 @@ def modulate_gradients(encoder: nn.Module, coefficient: float, noise: bool = Tru
             continue
         if noise and p.grad.dim() >= 3:  # convolution kernels, as in the paper's code
             std = p.grad.std().item() + 1e-8
-            p.grad.mul_(coefficient).add_(torch.randn(p.grad.shape, generator=generator) * std)
+            noise_sample = torch.randn(p.grad.shape, generator=generator).to(p.grad.device)  # CPU generator
+            p.grad.mul_(coefficient).add_(noise_sample * std)
         else:
             p.grad.mul_(coefficient)

@@ -83,3 +83,18 @@ def test_student_copy_rejects_malformed_markup(bad, message):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(bad)])
     with pytest.raises(ValueError, match=message):
         nbt.student_copy(nb, "00_demo")
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_each_exercise_cell_defines_the_function_its_check_names(src):
+    from mmutils.exercises import REGISTRY, exercises_for_lesson
+
+    ids_in_notebook = []
+    for cell in nbt.read_source(src).cells:
+        if nbt.BEGIN in cell.source:
+            ex_id = nbt._CHECK_CALL.findall(cell.source)[0]
+            ids_in_notebook.append(ex_id)
+            assert f"def {REGISTRY[ex_id].title}(" in cell.source, \
+                f"exercise {ex_id}: the student is told to write `{REGISTRY[ex_id].title}`; the cell must define it"
+    assert ids_in_notebook == [e.id for e in exercises_for_lesson(src.stem[:2])], \
+        "every registered exercise of the lesson appears once, in order"

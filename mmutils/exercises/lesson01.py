@@ -29,7 +29,7 @@ def _check_keep_mask(fn):
             raise ExerciseFailed(f"with p_drop={p} about {1 - p:.0%} of the samples should be kept; got {kept:.1%}")
 
 
-@register("01.2", title="ogm_coefficients",
+@register("01.2", title="ogm_coeffs",
           hint="score each modality by summing softmax(logits)[i, y_i] over the batch; ratio = s_a / s_b; the "
                "modality that is ahead gets 1 - tanh(alpha * (ratio - 1)) (use 1/ratio when b is ahead), "
                "the other gets 1.0.")
@@ -50,7 +50,7 @@ def _check_ogm(fn):
                                  f"got ({float(got[0]):.4f}, {float(got[1]):.4f})")
 
 
-@register("01.3", title="unimodal_logits",
+@register("01.3", title="split_logits",
           hint="the head's weight is (classes, d_a + d_b): columns [:d_a] multiply the first modality's features, "
                "the rest the second's; each modality gets half of the bias.")
 def _check_unimodal(fn):
