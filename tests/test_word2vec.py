@@ -1,0 +1,115 @@
+"""The hand-written skip-gram: each piece against a direct formula or gensim, on random inputs; and the whole, trained
+on the shipped KJV, against gensim's Word2Vec with the same corpus, dimensions, window, negatives and epochs."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from mmutils import word2vec as w2v
+from mmutils.data import data_file, load_text
+from mmutils.text import tokenize
+
+
+def test_sgns_loss_matches_the_formula():
+    g = torch.Generator().manual_seed(0)
+    u, v, n = torch.randn(4, 6, generator=g), torch.randn(4, 6, generator=g), torch.randn(4, 3, 6, generator=g)
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    want = [-math.log(sig(float(u[i] @ v[i]))) - sum(math.log(sig(-float(u[i] @ n[i, k]))) for k in range(3))
+            for i in range(4)]
+    assert torch.allclose(w2v.sgns_loss(u, v, n), torch.tensor(want), atol=1e-5)
+    with pytest.raises(ValueError, match="shapes disagree"):
+        w2v.sgns_loss(u, v, torch.randn(4, 3, 5))
+
+
+def test_keep_probability_is_word2vecs_formula():
+    counts = torch.tensor([5000, 500, 50, 5])
+    f = counts.double() / counts.sum()
+    want = ((torch.sqrt(f / 1e-3) + 1) * 1e-3 / f).clamp(max=1)
+    out = w2v.keep_probability(counts, 1e-3)
+    assert torch.allclose(out.double(), want, atol=1e-6) and out[-1] == 1.0 and out[0] < 0.1
+
+
+def test_skipgram_pairs_match_a_direct_loop():
+    g = torch.Generator().manual_seed(3)
+    ids = torch.randint(0, 50, (40,), generator=g)
+    centres, contexts = w2v.skipgram_pairs(ids, 3, torch.Generator().manual_seed(7))
+    radius = torch.randint(1, 4, (40,), generator=torch.Generator().manual_seed(7))
+    want = sorted((int(ids[i]), int(ids[j])) for i in range(40) for j in range(40)
+                  if i != j and abs(i - j) <= radius[i])
+    assert sorted(zip(centres.tolist(), contexts.tolist())) == want
+
+
+def test_negative_sampler_follows_unigram_to_the_three_quarters():
+    counts = torch.tensor([1000, 100, 10, 1])
+    sampler = w2v.NegativeSampler(counts)
+    draws = sampler((200_000,), torch.Generator().manual_seed(0))
+    freq = torch.bincount(draws, minlength=4).double() / len(draws)
+    want = counts.double() ** 0.75 / (counts.double() ** 0.75).sum()
+    assert torch.allclose(freq, want, atol=3e-3)
+
+
+def test_analogy_3cosadd_matches_gensim():
+    from gensim.models import KeyedVectors
+
+    g = torch.Generator().manual_seed(0)
+    vectors = torch.randn(300, 20, generator=g)
+    kv = KeyedVectors(20)
+    kv.add_vectors([f"w{i}" for i in range(300)], vectors.numpy())
+    q = torch.randint(0, 300, (50, 3), generator=g)
+    q = q[(q[:, 0] != q[:, 1]) & (q[:, 0] != q[:, 2]) & (q[:, 1] != q[:, 2])]
+    ours = w2v.analogy(vectors, q[:, 0], q[:, 1], q[:, 2])
+    for (a, b, c), d in zip(q.tolist(), ours.tolist()):
+        best = kv.most_similar(positive=[f"w{b}", f"w{c}"], negative=[f"w{a}"], topn=1)[0][0]
+        assert best == f"w{d}"
+
+
+def test_read_analogies_and_accuracy():
+    stoi = {w: i for i, w in enumerate(["a", "b", "c", "d"])}
+    qs, skipped = w2v.read_analogies([": cat", "A B C D", "a b c zebra", ""], stoi)
+    assert skipped == 1 and qs["cat"].tolist() == [[0, 1, 2, 3]]
+    vectors = torch.tensor([[1.0, 0], [1.0, 1], [0, 1.0], [0.1, 2.0]])  # d = b - a + c exactly
+    assert w2v.analogy_accuracy(vectors, qs["cat"]) == 1.0
+    with pytest.raises(ValueError, match="expected 4 words"):
+        w2v.read_analogies(["a b c"], stoi)
+
+
+def test_shipped_analogy_set_fits_the_corpus():
+    tokens = [t for line in load_text("kjv") for t in tokenize(line)]
+    corpus = w2v.Corpus.from_tokens(tokens, min_count=5)
+    qs, skipped = w2v.read_analogies(data_file("eval/kjv_analogies.txt").read_text().splitlines(), corpus.stoi)
+    assert skipped == 0 and sum(len(v) for v in qs.values()) >= 500
+    assert set(qs) == {"gender", "plural", "past-tense"}
+
+
+@pytest.fixture(scope="module")
+def kjv():
+    sentences = [tokenize(line) for line in load_text("kjv")]
+    corpus = w2v.Corpus.from_tokens([t for s in sentences for t in s], min_count=5)
+    qs, _ = w2v.read_analogies(data_file("eval/kjv_analogies.txt").read_text().splitlines(), corpus.stoi)
+    return sentences, corpus, torch.cat(list(qs.values()))
+
+
+def test_torch_sgns_matches_gensim_on_the_kjv(kjv):
+    """The peer bar of lesson 02: our analogy accuracy >= 0.8x gensim's, same corpus, dimensions, window, negatives,
+    epochs, subsampling and min_count."""
+    from gensim.models import Word2Vec
+
+    sentences, corpus, questions = kjv
+    settings = dict(dim=100, window=5, negatives=5, epochs=3)
+    peer = Word2Vec(sentences, sg=1, vector_size=settings["dim"], window=settings["window"],
+                    negative=settings["negatives"], epochs=settings["epochs"], min_count=5, sample=1e-3, workers=1,
+                    seed=0, hashfxn=lambda s: sum(map(ord, s)))
+    peer_vectors = torch.from_numpy(np.stack([peer.wv[w] for w in corpus.itos]))
+    ours, losses = w2v.train_skipgram(corpus, **settings)
+    ours_acc, peer_acc = w2v.analogy_accuracy(ours.vectors, questions), w2v.analogy_accuracy(peer_vectors, questions)
+    assert losses[-1] < losses[0]
+    assert peer_acc > 0.1, f"gensim itself learned too little ({peer_acc:.3f}): the comparison would be empty"
+    assert ours_acc >= 0.8 * peer_acc, f"ours {ours_acc:.3f} vs gensim {peer_acc:.3f}"
+
+
+def test_shuffled_corpus_control_learns_no_analogies(kjv):
+    _, corpus, questions = kjv
+    model, _ = w2v.train_skipgram(corpus.shuffled(torch.Generator().manual_seed(1)), epochs=3)  # same training
+    assert w2v.analogy_accuracy(model.vectors, questions) <= 0.02
