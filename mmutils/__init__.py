@@ -14,7 +14,8 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``fusion``     interchangeable fusions (``ConcatFusion``)
 * ``models``     models composed as encoders -> fusion -> head (``LateFusionClassifier``)
 * ``balance``    remedies for modality bias: modality dropout, OGM-GE
-* ``audio``      audio features (``log_mel``)
+* ``audio``      audio features (``log_mel``) and files (soundfile)
+* ``stft``       the STFT and its inverse, by hand (lesson 07)
 * ``text``       tokens and vocabularies
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)

@@ -9,7 +9,7 @@ import torchaudio
 
 from .validate import check_positive, check_tensor
 
-__all__ = ["log_mel"]
+__all__ = ["log_mel", "read_audio", "write_audio"]
 
 
 @lru_cache(maxsize=8)
@@ -25,3 +25,20 @@ def log_mel(waveforms: torch.Tensor, sample_rate: int = 16_000, n_fft: int = 512
     for name, v in (("sample_rate", sample_rate), ("n_fft", n_fft), ("hop_length", hop_length), ("n_mels", n_mels)):
         check_positive(v, "log_mel", name, integer=True)
     return torch.log(_mel(sample_rate, n_fft, hop_length, n_mels)(w) + 1e-6)
+
+
+def write_audio(path, waveform: torch.Tensor, sample_rate: int) -> None:
+    """Write a mono float waveform ``(T,)`` in [-1, 1] to ``path`` (WAV/FLAC by extension) with soundfile."""
+    import soundfile as sf
+
+    w = check_tensor(waveform, "write_audio", "waveform", shape=("T",), dtype="float")
+    check_positive(sample_rate, "write_audio", "sample_rate", integer=True)
+    sf.write(str(path), w.detach().cpu().numpy(), sample_rate)
+
+
+def read_audio(path) -> tuple[torch.Tensor, int]:
+    """Read an audio file with soundfile: mono float32 ``(T,)`` (channels averaged) and its sample rate."""
+    import soundfile as sf
+
+    data, rate = sf.read(str(path), dtype="float32", always_2d=True)  # (T, channels)
+    return torch.from_numpy(data.mean(axis=1)), rate
