@@ -10,12 +10,13 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``results``    the ``results`` cell: ``report_results``
 * ``data``       the shipped data bundle: checksummed paths and loaders
 * ``world``      the course world: scenes, captions, QA, sounds, speech, splits with unseen combinations
-* ``encoders``   one small network per modality (``ImageCNN``, ``AudioCNN``)
+* ``encoders``   one small network per modality (``ImageCNN``, ``AudioCNN``, ``WaveformCNN``)
 * ``fusion``     interchangeable fusions (``ConcatFusion``)
 * ``models``     models composed as encoders -> fusion -> head (``LateFusionClassifier``)
 * ``balance``    remedies for modality bias: modality dropout, OGM-GE
 * ``audio``      audio features (``log_mel``) and files (soundfile)
 * ``stft``       the STFT and its inverse, by hand (lesson 07)
+* ``distill``    cross-modal distillation: soft targets, KL loss (lesson 08)
 * ``text``       tokens and vocabularies
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)

@@ -9,7 +9,7 @@ import torch.nn as nn
 
 from .validate import check_tensor
 
-__all__ = ["ImageCNN", "AudioCNN"]
+__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN"]
 
 
 def _block2d(cin: int, cout: int) -> list[nn.Module]:
@@ -54,3 +54,22 @@ class AudioCNN(nn.Module):
     def forward(self, spectrograms: torch.Tensor) -> torch.Tensor:
         check_tensor(spectrograms, "AudioCNN", "spectrograms", shape=("B", self.n_mels, "T"), dtype="float")
         return self.features(spectrograms).amax(dim=2)  # (B, dim)
+
+
+class WaveformCNN(nn.Module):
+    """SoundNet-style encoder of the raw waveform ``(B, T)``: strided 1-D convolutions straight on the samples (no
+    spectrogram), each followed by batch norm, ReLU and max pooling, then a global max over time -> ``(B, dim)``."""
+
+    def __init__(self, dim: int = 64, width: int = 16):
+        super().__init__()
+        self.dim = dim
+        self.features = nn.Sequential(
+            nn.Conv1d(1, width, 64, stride=8, padding=28), nn.BatchNorm1d(width), nn.ReLU(), nn.MaxPool1d(4),
+            nn.Conv1d(width, 2 * width, 16, stride=2, padding=7), nn.BatchNorm1d(2 * width), nn.ReLU(),
+            nn.MaxPool1d(4),
+            nn.Conv1d(2 * width, dim, 8, padding=4), nn.BatchNorm1d(dim), nn.ReLU(),
+        )
+
+    def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
+        check_tensor(waveforms, "WaveformCNN", "waveforms", shape=("B", "T"), dtype="float")
+        return self.features(waveforms[:, None]).amax(dim=2)  # (B, dim)

@@ -6,7 +6,7 @@ import torch
 
 from .validate import check_tensor
 
-__all__ = ["accuracy", "majority_baseline", "linear_probe"]
+__all__ = ["accuracy", "majority_baseline", "linear_probe", "precision_at_k"]
 
 
 def accuracy(logits_or_labels: torch.Tensor, targets: torch.Tensor) -> float:
@@ -60,3 +60,15 @@ def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, test_
             opt.step()
     with torch.no_grad():
         return accuracy(fte @ weight + bias, yte)
+
+
+def precision_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
+    """Mean over queries of the fraction of the ``k`` best-scored gallery items that are relevant.
+
+    ``scores`` ``(Q, G)`` (higher is better), ``relevant`` ``(Q, G)`` bool. Ties are broken by gallery order."""
+    s = check_tensor(scores, "precision_at_k", "scores", shape=("Q", "G"), dtype="float")
+    r = check_tensor(relevant, "precision_at_k", "relevant", shape=tuple(s.shape), dtype="bool")
+    if not isinstance(k, int) or not 1 <= k <= s.shape[1]:
+        raise ValueError(f"precision_at_k: `k` must be an int in 1..{s.shape[1]}; got {k!r}.")
+    top = s.topk(k, dim=1).indices  # (Q, k)
+    return r.gather(1, top).float().mean().item()

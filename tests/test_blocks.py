@@ -122,3 +122,39 @@ def test_fit_after_backward_hook_runs_before_the_step():
     mmutils.fit(model, [torch.ones(4, 2)], lambda m, b: m(b).sum(), epochs=2, progress=False,
                 after_backward=lambda m: seen.append(m.weight.grad.clone()))
     assert len(seen) == 2 and all(g is not None for g in seen)
+
+
+def test_waveform_cnn_shapes():
+    from mmutils.encoders import WaveformCNN
+
+    assert WaveformCNN(dim=32)(torch.randn(3, 16000)).shape == (3, 32)
+    with pytest.raises(ValueError, match=r"`waveforms` must have shape \(B, T\)"):
+        WaveformCNN()(torch.randn(3, 1, 16000))
+
+
+def test_distillation_loss_matches_torch_kl_div():
+    from mmutils.distill import distillation_loss, soft_targets
+
+    g = torch.Generator().manual_seed(0)
+    s, t = torch.randn(16, 7, generator=g) * 3, torch.randn(16, 7, generator=g) * 3
+    for temperature in (1.0, 4.0):
+        want = torch.nn.functional.kl_div(torch.log_softmax(s / temperature, 1), torch.softmax(t / temperature, 1),
+                                          reduction="batchmean") * temperature**2
+        assert distillation_loss(s, t, temperature).item() == pytest.approx(want.item(), rel=1e-5)
+    assert distillation_loss(t, t).item() == pytest.approx(0.0, abs=1e-6)
+    assert torch.allclose(soft_targets(t, 1.0), torch.softmax(t, 1))
+    with pytest.raises(ValueError, match="`temperature` must be a positive number"):
+        soft_targets(t, 0)
+
+
+def test_precision_at_k_matches_a_direct_loop():
+    from mmutils.metrics import precision_at_k
+
+    g = torch.Generator().manual_seed(1)
+    scores, relevant = torch.randn(20, 50, generator=g), torch.rand(20, 50, generator=g) < 0.2
+    for k in (1, 5, 50):
+        want = sum(relevant[q, sorted(range(50), key=lambda i: -scores[q, i])[:k]].float().mean().item()
+                   for q in range(20)) / 20
+        assert precision_at_k(scores, relevant, k) == pytest.approx(want)
+    with pytest.raises(ValueError, match=r"`k` must be an int in 1..50"):
+        precision_at_k(scores, relevant, 0)
