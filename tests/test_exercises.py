@@ -41,3 +41,16 @@ def test_not_implemented_and_crash_outcomes(capsys):
     assert "not implemented" in capsys.readouterr().out
     with pytest.raises(ValueError, match="no exercise '99.9'"):
         check("99.9", todo)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(REGISTRY))
+def test_every_check_can_fail_and_names_unfinished_work(exercise_id):
+    """Every registered check fails a wrong answer (one that returns None, and one that returns garbage) and reports
+    the student copy's NotImplementedError as "not implemented"."""
+    assert evaluate(exercise_id, lambda *args: None).status == "failed"
+    assert evaluate(exercise_id, lambda *args: torch.zeros(3)).status == "failed"
+
+    def unfinished(*args):
+        raise NotImplementedError(f"Exercise {exercise_id}")
+
+    assert evaluate(exercise_id, unfinished).status == "not implemented"
