@@ -204,21 +204,21 @@ mmutils.audio_player(from_griffin_lim, RATE)
 # %% [markdown]
 # ## 6. Exercises
 # ### Exercise 07.1 — framing
-# Write `frame_signal(x, n_fft, hop)`: pad `n_fft // 2` samples on both sides by reflection, then cut frames of `n_fft`
+# Write `my_frames(x, n_fft, hop)`: pad `n_fft // 2` samples on both sides by reflection, then cut frames of `n_fft`
 # samples every `hop` samples, as a `(n_frames, n_fft)` tensor.
 
 # %%
 import torch.nn.functional as F
 
 
-def frame_signal(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+def my_frames(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
     ### BEGIN SOLUTION
     padded = F.pad(x[None, None], (n_fft // 2, n_fft // 2), mode="reflect")[0, 0]
     return padded.unfold(0, n_fft, hop)
     ### END SOLUTION
 
 
-check("07.1", frame_signal)
+check("07.1", my_frames)
 
 # %% [markdown]
 # ### Exercise 07.2 — the STFT by hand
@@ -239,17 +239,17 @@ check("07.2", my_stft)
 
 # %% [markdown]
 # ### Exercise 07.3 — spectral convergence
-# Write `spectral_convergence(target, estimate)` for two magnitude spectrograms of the same shape:
+# Write `my_spectral_convergence(target, estimate)` for two magnitude spectrograms of the same shape:
 # `‖target − estimate‖_F / ‖target‖_F`, as a Python float.
 
 # %%
-def spectral_convergence(target: torch.Tensor, estimate: torch.Tensor) -> float:
+def my_spectral_convergence(target: torch.Tensor, estimate: torch.Tensor) -> float:
     ### BEGIN SOLUTION
     return (torch.linalg.norm(target - estimate) / torch.linalg.norm(target)).item()
     ### END SOLUTION
 
 
-check("07.3", spectral_convergence)
+check("07.3", my_spectral_convergence)
 
 # %% [markdown]
 # ## Results

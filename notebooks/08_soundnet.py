@@ -230,18 +230,18 @@ check("08.2", kd_loss)
 
 # %% [markdown]
 # ### Exercise 08.3 — Precision@K
-# Write `precision_at_k(scores, relevant, k)`: for each query row of `scores` `(Q, G)`, the fraction of its `k`
+# Write `my_precision_at_k(scores, relevant, k)`: for each query row of `scores` `(Q, G)`, the fraction of its `k`
 # highest-scored gallery items that are `relevant` `(Q, G)`; the mean over queries, as a Python float.
 
 # %%
-def precision_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
+def my_precision_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
     ### BEGIN SOLUTION
     top = scores.topk(k, dim=1).indices
     return relevant.gather(1, top).float().mean().item()
     ### END SOLUTION
 
 
-check("08.3", precision_at_k)
+check("08.3", my_precision_at_k)
 
 # %% [markdown]
 # ## Results

@@ -24,7 +24,7 @@ def _compare(got, want, what: str, tol: float) -> None:
         raise ExerciseFailed(f"{what}: differs from the expected values by {err:.2e} (relative)")
 
 
-@register("07.1", title="frame_signal",
+@register("07.1", title="my_frames",
           hint="pad n_fft // 2 samples on both sides by reflection (F.pad(x[None, None], (p, p), mode='reflect')), "
                "then take windows of n_fft samples every hop samples: x.unfold(0, n_fft, hop).")
 def _check_frames(fn):
@@ -47,7 +47,7 @@ def _check_stft(fn):
         _compare(got, want, f"STFT (n_fft {n_fft}, hop {hop}) against torch.stft", 1e-5)
 
 
-@register("07.3", title="spectral_convergence",
+@register("07.3", title="my_spectral_convergence",
           hint="the Frobenius norm of the difference of the magnitudes, divided by the Frobenius norm of the target "
                "(torch.linalg.norm), returned as a float.")
 def _check_sc(fn):

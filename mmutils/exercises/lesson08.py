@@ -40,7 +40,7 @@ def _check_kd(fn):
             raise ExerciseFailed("a student equal to its teacher must have loss 0")
 
 
-@register("08.3", title="precision_at_k",
+@register("08.3", title="my_precision_at_k",
           hint="for each query take the indices of the k largest scores (scores.topk(k, dim=1).indices), look them "
                "up in `relevant` (gather), and average everything.")
 def _check_pak(fn):
