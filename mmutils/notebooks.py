@@ -179,7 +179,7 @@ def print_bench(rows: list[BenchRow]) -> None:
     import torch
 
     print(f"\nbenchmark: {os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}")
-    print(f"| notebook | wall s | headline metrics |\n|---|---:|---|")
+    print("| notebook | wall s | headline metrics |\n|---|---:|---|")
     for r in rows:
         shown = ", ".join(f"{k} {v:.4g}" for k, v in r.metrics.items()) or "–"
         print(f"| {r.notebook} | {r.seconds:.1f} | {shown} |")
