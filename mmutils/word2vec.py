@@ -8,6 +8,7 @@ Pieces, in the order the lesson builds them:
 * ``skipgram_pairs``: (centre, context) pairs inside a dynamic window (each centre draws a radius 1..window).
 * ``NegativeSampler``: negatives drawn from the unigram distribution raised to 0.75 (word2vec's unigram table).
 * ``SkipGram``: two embedding tables, ``loss = -log s(u_c.v_o) - sum_k log s(-u_c.v_k)``.
+* ``sgns_sgd_step``: one SGD step with the gradient written out by hand (checked against autograd in the tests).
 * ``train_skipgram``: plain SGD with a learning rate decaying linearly to zero.
 * ``analogy`` / ``analogy_accuracy`` (3CosAdd) and ``nearest``.
 """
@@ -26,7 +27,7 @@ from tqdm import tqdm
 from .validate import check_positive, check_tensor
 
 __all__ = ["Corpus", "keep_probability", "skipgram_pairs", "NegativeSampler", "SkipGram", "sgns_loss",
-           "train_skipgram", "analogy", "analogy_accuracy", "nearest", "read_analogies"]
+           "sgns_sgd_step", "train_skipgram", "analogy", "analogy_accuracy", "nearest", "read_analogies"]
 
 
 @dataclass
@@ -137,17 +138,49 @@ class SkipGram(nn.Module):
         return self.inputs.weight.detach()
 
 
-def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: int = 5, epochs: int = 3,
+@torch.no_grad()
+def sgns_sgd_step(model: SkipGram, centres: torch.Tensor, contexts: torch.Tensor, negatives: torch.Tensor,
+                  lr: float) -> torch.Tensor:
+    """One SGD step on the summed SGNS loss of a batch, with the gradient written out by hand (as word2vec's C code
+    does) instead of autograd: the same update, about twice as fast on a CPU.
+
+    With ``s = u_c . v_t`` for the true context (label 1) and each negative (label 0), ``dL/ds = sigmoid(s) - label``;
+    then ``dL/du_c = sum_t dL/ds_t v_t`` and ``dL/dv_t = dL/ds_t u_c``. Rows hit several times in the batch get the sum
+    of their gradients (``index_add_``), exactly what autograd's dense gradient would hold.
+    Ids ``(B,)``, ``(B,)``, ``(B, k)``; returns the loss per pair before the step ``(B,)``.
+    """
+    check_tensor(centres, "sgns_sgd_step", "centres", shape=("B",), dtype="int")
+    check_tensor(contexts, "sgns_sgd_step", "contexts", shape=("B",), dtype="int")
+    check_tensor(negatives, "sgns_sgd_step", "negatives", shape=("B", None), dtype="int")
+    inputs, outputs = model.inputs.weight, model.outputs.weight  # (V, d) each
+    targets = torch.cat([contexts[:, None], negatives], 1)  # (B, 1 + k): true context first
+    u = inputs[centres]  # (B, d)
+    v = outputs[targets]  # (B, 1 + k, d)
+    scores = torch.einsum("bd,btd->bt", u, v)  # (B, 1 + k)
+    labels = torch.zeros_like(scores)
+    labels[:, 0] = 1.0
+    loss = F.binary_cross_entropy_with_logits(scores, labels, reduction="none").sum(1)  # (B,)
+    grad_scores = torch.sigmoid(scores) - labels  # (B, 1 + k)
+    grad_u = torch.einsum("bt,btd->bd", grad_scores, v)  # (B, d)
+    grad_v = grad_scores[:, :, None] * u[:, None, :]  # (B, 1 + k, d)
+    inputs.index_add_(0, centres, grad_u, alpha=-lr)
+    outputs.index_add_(0, targets.reshape(-1), grad_v.reshape(-1, u.shape[1]), alpha=-lr)
+    return loss
+
+
+def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: int = 5, epochs: int = 5,
                    lr: float = 0.025, batch_size: int = 1024, subsample: float = 1e-3, seed: int = 0,
-                   desc: str = "skip-gram") -> tuple[SkipGram, list[float]]:
-    """Train SGNS on ``corpus``: each epoch subsamples the stream afresh, makes its pairs, shuffles them and takes SGD
-    steps on the summed loss of ``batch_size`` pairs (so each pair moves with rate ``lr``, as in word2vec), the rate
-    decaying linearly to 0 over training. Returns the model and the mean loss per pair of every 100 steps."""
+                   desc: str = "skip-gram", progress: bool = True) -> tuple[SkipGram, list[float]]:
+    """Train SGNS on ``corpus``: each epoch subsamples the stream afresh, makes its pairs and shuffles them; each step
+    is plain SGD (``sgns_sgd_step``) on the summed loss of ``batch_size`` pairs, so each pair moves with rate ``lr`` as
+    in word2vec, the rate decaying linearly to 0 over training. Returns the model and the mean loss per pair of every
+    100 steps."""
+    check_positive(epochs, "train_skipgram", "epochs", integer=True)
+    check_positive(batch_size, "train_skipgram", "batch_size", integer=True)
     g = torch.Generator().manual_seed(seed)
     model = SkipGram(len(corpus.itos), dim, generator=g)
     sampler = NegativeSampler(corpus.counts)
     keep = keep_probability(corpus.counts, subsample)  # (V,)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     epoch_pairs = []
     for _ in range(epochs):
         kept = corpus.ids[torch.rand(len(corpus.ids), generator=g) < keep[corpus.ids]]
@@ -156,16 +189,12 @@ def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: i
         epoch_pairs.append((centres[order], contexts[order]))
     total_steps = sum(math.ceil(len(c) / batch_size) for c, _ in epoch_pairs)
     losses, running, step = [], [], 0
-    bar = tqdm(total=total_steps, desc=desc, ncols=90, mininterval=1.0)
+    bar = tqdm(total=total_steps, desc=desc, ncols=90, mininterval=1.0, disable=not progress)
     for centres, contexts in epoch_pairs:
         for start in range(0, len(centres), batch_size):
             c, o = centres[start:start + batch_size], contexts[start:start + batch_size]
-            for group in optimizer.param_groups:
-                group["lr"] = lr * max(1e-4, 1 - step / total_steps)
-            loss = model(c, o, sampler((len(c), negatives), g))  # (B,)
-            optimizer.zero_grad()
-            loss.sum().backward()
-            optimizer.step()
+            rate = lr * max(1e-4, 1 - step / total_steps)
+            loss = sgns_sgd_step(model, c, o, sampler((len(c), negatives), g), rate)  # (B,)
             running.append(loss.mean().item())
             step += 1
             if len(running) == 100:
