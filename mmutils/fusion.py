@@ -1,4 +1,14 @@
-"""Fusions: small interchangeable modules that combine per-modality features ``[(B, d_1), (B, d_2), ...]``."""
+"""Fusions: small interchangeable modules that combine per-modality features.
+
+* ``ConcatFusion``: ``[(B, d_1), ..., (B, d_m)] -> (B, sum d)`` (late fusion; also the VQA baseline of Antol et al.).
+* ``ProductFusion``: both vectors projected to one size, tanh, element-wise product (Antol et al. 2015).
+* ``BilinearFusion``: low-rank bilinear pooling, ``P^T (tanh(U^T x) * tanh(V^T q))`` (MLB, Kim et al. 2017).
+* ``AttentionFusion``: a question-guided soft attention over an image feature grid (Yang et al. 2016, Xu et al. 2015);
+  the attended image vector is concatenated with the question.
+
+The three vector fusions take ``[image (B, d_x), question (B, d_q)]``; ``AttentionFusion`` takes the whole grid
+``(B, N, d_x)`` and the question ``(B, d_q)`` (its ``attends`` attribute says so). Each has ``out_dim``.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +17,25 @@ import torch.nn as nn
 
 from .validate import check_tensor
 
-__all__ = ["ConcatFusion"]
+__all__ = ["ConcatFusion", "ProductFusion", "BilinearFusion", "AttentionFusion"]
+
+
+def _pair(features, who: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(features, (list, tuple)) or len(features) != 2:
+        raise ValueError(f"{who}: expected [image (B, d_x), question (B, d_q)].")
+    x = check_tensor(features[0], who, "image", shape=("B", None), dtype="float")
+    q = check_tensor(features[1], who, "question", shape=(x.shape[0], None), dtype="float")
+    return x, q
 
 
 class ConcatFusion(nn.Module):
     """Late fusion by concatenation: ``[(B, d_1), ..., (B, d_m)] -> (B, d_1 + ... + d_m)``."""
+
+    attends = False
+
+    def __init__(self, dims: tuple[int, ...] | None = None):
+        super().__init__()
+        self.out_dim = sum(dims) if dims else None
 
     def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
         if not isinstance(features, (list, tuple)) or not features:
@@ -20,3 +44,58 @@ class ConcatFusion(nn.Module):
         for i, f in enumerate(features[1:], 1):
             check_tensor(f, "ConcatFusion", f"features[{i}]", shape=(batch, None))
         return torch.cat(list(features), dim=1)  # (B, sum d)
+
+
+class ProductFusion(nn.Module):
+    """``tanh(W_x x) * tanh(W_q q)``: each modality projected to ``dim``, multiplied element-wise -> ``(B, dim)``."""
+
+    attends = False
+
+    def __init__(self, image_dim: int, question_dim: int, dim: int = 128):
+        super().__init__()
+        self.image, self.question, self.out_dim = nn.Linear(image_dim, dim), nn.Linear(question_dim, dim), dim
+
+    def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
+        x, q = _pair(features, "ProductFusion")
+        return torch.tanh(self.image(x)) * torch.tanh(self.question(q))  # (B, dim)
+
+
+class BilinearFusion(nn.Module):
+    """Low-rank bilinear pooling (MLB): a full bilinear map ``x^T W_k q`` for every output k would need
+    ``d_x * d_q * out`` weights; MLB factorises each ``W_k`` with rank ``rank``:
+    ``z = P^T (tanh(U^T x) * tanh(V^T q))`` -> ``(B, out)``."""
+
+    attends = False
+
+    def __init__(self, image_dim: int, question_dim: int, rank: int = 256, out: int = 128):
+        super().__init__()
+        self.U, self.V = nn.Linear(image_dim, rank), nn.Linear(question_dim, rank)
+        self.P, self.out_dim = nn.Linear(rank, out), out
+
+    def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
+        x, q = _pair(features, "BilinearFusion")
+        return self.P(torch.tanh(self.U(x)) * torch.tanh(self.V(q)))  # (B, out)
+
+
+class AttentionFusion(nn.Module):
+    """Question-guided attention over the image grid: ``a_i = softmax_i(w^T tanh(W_x x_i + W_q q))``,
+    ``x_att = sum_i a_i x_i``, output ``[x_att, q]`` ``(B, d_x + d_q)``. The last weights are kept in ``weights``
+    ``(B, N)`` for display."""
+
+    attends = True
+
+    def __init__(self, image_dim: int, question_dim: int, hidden: int = 128):
+        super().__init__()
+        self.image, self.question = nn.Linear(image_dim, hidden), nn.Linear(question_dim, hidden)
+        self.score = nn.Linear(hidden, 1)
+        self.out_dim = image_dim + question_dim
+        self.weights: torch.Tensor | None = None
+
+    def forward(self, grid: torch.Tensor, question: torch.Tensor) -> torch.Tensor:
+        check_tensor(grid, "AttentionFusion", "grid", shape=("B", "N", None), dtype="float")
+        check_tensor(question, "AttentionFusion", "question", shape=(grid.shape[0], None), dtype="float")
+        hidden = torch.tanh(self.image(grid) + self.question(question)[:, None, :])  # (B, N, hidden)
+        weights = torch.softmax(self.score(hidden).squeeze(-1), dim=1)  # (B, N)
+        self.weights = weights.detach()
+        attended = (weights[:, :, None] * grid).sum(1)  # (B, d_x)
+        return torch.cat([attended, question], dim=1)  # (B, d_x + d_q)

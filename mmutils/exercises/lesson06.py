@@ -1,0 +1,62 @@
+"""Checks for lesson 06 (VQA): attention pooling, low-rank bilinear pooling, the per-type majority baseline."""
+
+from __future__ import annotations
+
+import torch
+
+from ..vqa import majority_by_type
+from ..world import QUESTION_TYPES
+from ._core import ExerciseFailed, register
+
+
+@register("06.1", title="my_attention_pool",
+          hint="weights = torch.softmax(scores, dim=1) (one distribution over the N cells per example); "
+               "return (weights[:, :, None] * cells).sum(1).")
+def _check_attention_pool(fn):
+    g = torch.Generator().manual_seed(0)
+    for b, n, d in [(2, 5, 3), (4, 64, 8)]:
+        cells, scores = torch.randn(b, n, d, generator=g), torch.randn(b, n, generator=g) * 3
+        got = fn(cells.clone(), scores.clone())
+        want = (torch.softmax(scores, 1)[:, :, None] * cells).sum(1)
+        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (b, d):
+            raise ExerciseFailed(f"expected a ({b}, {d}) tensor: one attended vector per example")
+        if not torch.allclose(got, want, atol=1e-5):
+            raise ExerciseFailed(f"attended vectors differ by up to {(got - want).abs().max():.3g}: softmax over "
+                                 "the cells (dim=1), then a weighted sum")
+    cells = torch.randn(1, 4, 2, generator=g)
+    if not torch.allclose(fn(cells, torch.tensor([[0.0, 0.0, 50.0, 0.0]])), cells[:, 2], atol=1e-4):
+        raise ExerciseFailed("one cell with a much larger score must take all the weight")
+
+
+@register("06.2", title="my_low_rank_bilinear",
+          hint="(torch.tanh(x @ U) * torch.tanh(q @ V)) @ P")
+def _check_mlb(fn):
+    g = torch.Generator().manual_seed(1)
+    for b, dx, dq, r, o in [(3, 5, 4, 6, 2), (8, 16, 12, 32, 10)]:
+        x, q = torch.randn(b, dx, generator=g), torch.randn(b, dq, generator=g)
+        U, V, P = torch.randn(dx, r, generator=g), torch.randn(dq, r, generator=g), torch.randn(r, o, generator=g)
+        got = fn(x.clone(), q.clone(), U.clone(), V.clone(), P.clone())
+        want = (torch.tanh(x @ U) * torch.tanh(q @ V)) @ P
+        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (b, o):
+            raise ExerciseFailed(f"expected a ({b}, {o}) tensor")
+        if not torch.allclose(got, want, atol=1e-4):
+            raise ExerciseFailed(f"outputs differ by up to {(got - want).abs().max():.3g}")
+
+
+@register("06.3", title="my_majority_by_type",
+          hint="for each type k with training questions: best[k] = train_answer[train_qtype == k].mode().values; "
+               "then return best[qtype].")
+def _check_majority(fn):
+    g = torch.Generator().manual_seed(2)
+    k = len(QUESTION_TYPES)
+    for n in (50, 400):
+        train_qtype = torch.randint(0, k, (n,), generator=g)
+        train_answer = (train_qtype * 3 + torch.randint(0, 3, (n,), generator=g) ** 2) % 20  # skewed per type
+        qtype = torch.randint(0, k, (30,), generator=g)
+        got, want = fn(train_answer.clone(), train_qtype.clone(), qtype.clone()), \
+            majority_by_type(train_answer, train_qtype, qtype)
+        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (30,):
+            raise ExerciseFailed("expected one predicted answer per question: shape (n,)")
+        if not torch.equal(got.long(), want):
+            raise ExerciseFailed(f"{(got.long() != want).sum().item()} of 30 predictions are not their type's most "
+                                 "common training answer")
