@@ -1,0 +1,144 @@
+"""Matching: a joint embedding of images and text (DeViSE, VSE, VSE++, CLIP in miniature).
+
+* ``TextEncoder``: word vectors averaged over a text's tokens, then a linear map (additive: arithmetic works).
+* ``JointEmbedding``: image encoder and text encoder projected into one space of unit vectors, with a learned
+  temperature for InfoNCE.
+* Losses over a batch's similarity matrix ``S`` ``(B, B)`` (``S[i, j]`` = image i . text j, diagonal = true pairs),
+  with ``same`` ``(B, B)`` marking off-diagonal pairs that are just as true (same combination) and so no negatives:
+  ``hinge_sum_loss`` (sum of violations, Kiros/Frome), ``hinge_max_loss`` (hardest negative, VSE++) and
+  ``info_nce_loss`` (symmetric cross-entropy, CLIP).
+* Retrieval metrics with several relevant items per query: ``recall_at_k``, ``median_rank``, ``r_precision``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .validate import check_tensor
+
+__all__ = ["TextEncoder", "JointEmbedding", "hinge_sum_loss", "hinge_max_loss", "info_nce_loss", "recall_at_k",
+           "median_rank", "r_precision", "first_hit_rank"]
+
+
+class TextEncoder(nn.Module):
+    """Token ids ``(B, L)`` (0 = padding) -> mean of their word vectors -> linear -> ``(B, dim)``.
+
+    ``vectors`` ``(V, d)`` optionally initialises the word vectors (DeViSE starts from skip-gram vectors);
+    ``freeze_vectors`` keeps them fixed, so that words never seen in training keep their meaning."""
+
+    def __init__(self, vocab_size: int, dim: int = 64, word_dim: int = 64, vectors: torch.Tensor | None = None,
+                 freeze_vectors: bool = False):
+        super().__init__()
+        if vectors is not None:
+            check_tensor(vectors, "TextEncoder", "vectors", shape=(vocab_size, None), dtype="float")
+            word_dim = vectors.shape[1]
+        self.words = nn.Embedding(vocab_size, word_dim, padding_idx=0)
+        if vectors is not None:
+            with torch.no_grad():
+                self.words.weight.copy_(vectors)
+        self.words.weight.requires_grad_(not freeze_vectors)
+        self.project = nn.Linear(word_dim, dim)
+        self.dim = dim
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        check_tensor(tokens, "TextEncoder", "tokens", shape=("B", "L"), dtype="int")
+        mask = (tokens != 0).float()[:, :, None]  # (B, L, 1)
+        mean = (self.words(tokens) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, word_dim)
+        return self.project(mean)  # (B, dim)
+
+
+class JointEmbedding(nn.Module):
+    """``image_encoder`` (its ``dim``) and ``text_encoder`` (its ``dim``), each followed by a linear map into a shared
+    ``dim``-d space and L2 normalisation. ``logit_scale`` is CLIP's learned inverse temperature (log), starting at
+    ``log(1 / 0.07)``."""
+
+    def __init__(self, image_encoder: nn.Module, text_encoder: nn.Module, dim: int = 64):
+        super().__init__()
+        self.image_encoder, self.text_encoder = image_encoder, text_encoder
+        self.image_proj = nn.Linear(image_encoder.dim, dim)
+        self.text_proj = nn.Linear(text_encoder.dim, dim)
+        self.logit_scale = nn.Parameter(torch.tensor(1 / 0.07).log())
+
+    def embed_images(self, images: torch.Tensor) -> torch.Tensor:
+        return F.normalize(self.image_proj(self.image_encoder(images)), dim=1)  # (B, dim)
+
+    def embed_texts(self, tokens: torch.Tensor) -> torch.Tensor:
+        return F.normalize(self.text_proj(self.text_encoder(tokens)), dim=1)  # (B, dim)
+
+    def forward(self, images: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
+        """Similarity matrix ``(B_images, B_texts)`` of cosines."""
+        return self.embed_images(images) @ self.embed_texts(tokens).T
+
+
+def _check_pair(sim: torch.Tensor, same: torch.Tensor | None, who: str) -> torch.Tensor:
+    check_tensor(sim, who, "sim", shape=("B", "B"), dtype="float")
+    if same is None:
+        return torch.zeros_like(sim, dtype=torch.bool)
+    check_tensor(same, who, "same", shape=tuple(sim.shape), dtype="bool")
+    return same & ~torch.eye(len(sim), dtype=torch.bool, device=sim.device)
+
+
+def hinge_sum_loss(sim: torch.Tensor, same: torch.Tensor | None = None, margin: float = 0.2) -> torch.Tensor:
+    """Sum of violations over every negative, both directions, mean over the batch:
+    ``sum_j [m - S_ii + S_ij]_+ + sum_j [m - S_ii + S_ji]_+``."""
+    off = _check_pair(sim, same, "hinge_sum_loss") | torch.eye(len(sim), dtype=torch.bool, device=sim.device)
+    pos = sim.diag()[:, None]  # (B, 1)
+    i2t = (margin - pos + sim).clamp_min(0).masked_fill(off, 0)  # (B, B) image i vs wrong text j
+    t2i = (margin - pos + sim.T).clamp_min(0).masked_fill(off, 0)  # (B, B) text i vs wrong image j
+    return (i2t.sum(1) + t2i.sum(1)).mean()
+
+
+def hinge_max_loss(sim: torch.Tensor, same: torch.Tensor | None = None, margin: float = 0.2) -> torch.Tensor:
+    """VSE++: only the hardest negative of each query counts, both directions, mean over the batch."""
+    off = _check_pair(sim, same, "hinge_max_loss") | torch.eye(len(sim), dtype=torch.bool, device=sim.device)
+    pos = sim.diag()  # (B,)
+    hardest_text = sim.masked_fill(off, -float("inf")).amax(1)  # (B,)
+    hardest_image = sim.T.masked_fill(off, -float("inf")).amax(1)  # (B,)
+    return ((margin - pos + hardest_text).clamp_min(0) + (margin - pos + hardest_image).clamp_min(0)).mean()
+
+
+def info_nce_loss(sim: torch.Tensor, same: torch.Tensor | None = None, logit_scale: torch.Tensor | float = 1 / 0.07
+                  ) -> torch.Tensor:
+    """CLIP's symmetric InfoNCE: cross-entropy of each image over the texts and of each text over the images, on
+    ``sim * scale`` (``logit_scale`` is the log of the scale when a tensor, clamped at log 100)."""
+    off = _check_pair(sim, same, "info_nce_loss")
+    scale = logit_scale.clamp(max=4.6052).exp() if isinstance(logit_scale, torch.Tensor) else logit_scale
+    logits = (sim * scale).masked_fill(off, -float("inf"))  # (B, B), equally true pairs are not negatives
+    target = torch.arange(len(sim), device=sim.device)
+    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+
+def first_hit_rank(scores: torch.Tensor, relevant: torch.Tensor) -> torch.Tensor:
+    """For each query row of ``scores`` ``(Q, G)``, the 1-based rank of its best-ranked relevant item
+    (``relevant`` ``(Q, G)`` bool, at least one per row). Returns ``(Q,)`` int64."""
+    check_tensor(scores, "first_hit_rank", "scores", shape=("Q", "G"), dtype="float")
+    check_tensor(relevant, "first_hit_rank", "relevant", shape=tuple(scores.shape), dtype="bool")
+    if not relevant.any(1).all():
+        raise ValueError("first_hit_rank: every query needs at least one relevant item.")
+    best_relevant = scores.masked_fill(~relevant, -float("inf")).amax(1, keepdim=True)  # (Q, 1)
+    return (scores > best_relevant).sum(1) + 1  # items strictly above it, plus one
+
+
+def recall_at_k(scores: torch.Tensor, relevant: torch.Tensor, ks=(1, 5, 10)) -> dict[int, float]:
+    """Recall@K as in image–text retrieval: the share of queries with at least one relevant item in their top K."""
+    ranks = first_hit_rank(scores, relevant)
+    return {k: (ranks <= k).float().mean().item() for k in ks}
+
+
+def median_rank(scores: torch.Tensor, relevant: torch.Tensor) -> float:
+    """Median over queries of the rank of the first relevant item (1 is perfect)."""
+    return first_hit_rank(scores, relevant).float().median().item()
+
+
+def r_precision(scores: torch.Tensor, relevant: torch.Tensor) -> float:
+    """For each query with R relevant items, the share of relevant items among its top R; mean over queries."""
+    check_tensor(scores, "r_precision", "scores", shape=("Q", "G"), dtype="float")
+    check_tensor(relevant, "r_precision", "relevant", shape=tuple(scores.shape), dtype="bool")
+    out = []
+    for s, r in zip(scores, relevant):
+        n = int(r.sum())
+        if n:
+            out.append(r[s.topk(n).indices].float().mean())
+    return torch.stack(out).mean().item()

@@ -1,0 +1,93 @@
+"""Joint-embedding building blocks (lesson 03's matching): hand-written retrieval metrics against torchmetrics on
+random scores, and the three losses against direct loops."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmutils import matching as mt
+
+
+def _random_retrieval(seed, q=12, g=30):
+    gen = torch.Generator().manual_seed(seed)
+    scores = torch.randn(q, g, generator=gen)
+    relevant = torch.rand(q, g, generator=gen) < 0.15
+    relevant[torch.arange(q), torch.randint(0, g, (q,), generator=gen)] = True  # at least one per query
+    return scores, relevant
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_recall_at_k_and_r_precision_match_torchmetrics(seed):
+    from torchmetrics.retrieval import RetrievalHitRate, RetrievalRPrecision
+
+    scores, relevant = _random_retrieval(seed)
+    indexes = torch.arange(len(scores))[:, None].expand_as(scores)
+    ours = mt.recall_at_k(scores, relevant, ks=(1, 5, 10))
+    for k in (1, 5, 10):
+        theirs = RetrievalHitRate(top_k=k)(scores.flatten(), relevant.flatten(), indexes=indexes.flatten())
+        assert abs(ours[k] - theirs.item()) < 1e-6, k
+    theirs = RetrievalRPrecision()(scores.flatten(), relevant.flatten(), indexes=indexes.flatten())
+    assert abs(mt.r_precision(scores, relevant) - theirs.item()) < 1e-6
+
+
+def test_first_hit_rank_and_median_rank_by_hand():
+    scores = torch.tensor([[0.9, 0.1, 0.5], [0.2, 0.3, 0.1]])
+    relevant = torch.tensor([[False, False, True], [True, False, False]])
+    assert mt.first_hit_rank(scores, relevant).tolist() == [2, 2]
+    assert mt.median_rank(scores, relevant) == 2.0
+    with pytest.raises(ValueError, match="at least one relevant"):
+        mt.first_hit_rank(scores, torch.zeros(2, 3, dtype=torch.bool))
+
+
+def _sim_and_same(seed, b=6):
+    g = torch.Generator().manual_seed(seed)
+    sim = torch.rand(b, b, generator=g) * 2 - 1
+    combo = torch.randint(0, 4, (b,), generator=g)
+    return sim, combo[:, None] == combo[None, :]
+
+
+def test_hinge_losses_match_direct_loops():
+    sim, same = _sim_and_same(0)
+    b, m = len(sim), 0.2
+    negative = [[j != i and not same[i, j] for j in range(b)] for i in range(b)]
+    total_sum, total_max = 0.0, 0.0
+    for i in range(b):
+        vi = [max(0.0, m - sim[i, i].item() + sim[i, j].item()) for j in range(b) if negative[i][j]]
+        vt = [max(0.0, m - sim[i, i].item() + sim[j, i].item()) for j in range(b) if negative[i][j]]
+        total_sum += sum(vi) + sum(vt)
+        total_max += (max(vi) if vi else 0.0) + (max(vt) if vt else 0.0)
+    assert abs(mt.hinge_sum_loss(sim, same, m).item() - total_sum / b) < 1e-5
+    hardest = mt.hinge_max_loss(sim, same, m).item()
+    if all(any(row) for row in negative):
+        assert abs(hardest - total_max / b) < 1e-5
+
+
+def test_info_nce_is_symmetric_cross_entropy_without_equally_true_pairs():
+    sim, same = _sim_and_same(1)
+    scale = 10.0
+    logits = sim * scale
+    want = 0.0
+    for i in range(len(sim)):
+        keep_row = ~same[i] | (torch.arange(len(sim)) == i)
+        keep_col = ~same[:, i] | (torch.arange(len(sim)) == i)
+        want += -F.log_softmax(logits[i][keep_row], 0)[keep_row[:i].sum()].item()
+        want += -F.log_softmax(logits[:, i][keep_col], 0)[keep_col[:i].sum()].item()
+    got = mt.info_nce_loss(sim, same, torch.tensor(scale).log())
+    assert abs(got.item() - want / (2 * len(sim))) < 1e-4
+    with pytest.raises(ValueError, match="same"):
+        mt.info_nce_loss(sim, same[:3])
+
+
+def test_joint_embedding_gives_unit_vectors_and_cosines():
+    from mmutils.encoders import ImageCNN
+
+    model = mt.JointEmbedding(ImageCNN(dim=16), mt.TextEncoder(20, dim=8), dim=12)
+    images, tokens = torch.rand(3, 3, 32, 32), torch.tensor([[4, 5, 0], [6, 0, 0], [7, 8, 9]])
+    sim = model(images, tokens)
+    assert sim.shape == (3, 3) and sim.abs().max() <= 1 + 1e-5
+    assert torch.allclose(model.embed_texts(tokens).norm(dim=1), torch.ones(3), atol=1e-5)
+    # padding does not change a text's embedding
+    assert torch.allclose(model.embed_texts(torch.tensor([[6, 0, 0]])), model.embed_texts(torch.tensor([[6]])),
+                          atol=1e-6)
+    frozen = mt.TextEncoder(20, vectors=torch.randn(20, 5), freeze_vectors=True)
+    assert not frozen.words.weight.requires_grad and frozen.words.weight.shape == (20, 5)
