@@ -21,13 +21,32 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Exercise", "ExerciseFailed", "Outcome", "REGISTRY", "register", "evaluate", "check", "exercises_for_lesson"]
+__all__ = ["Exercise", "ExerciseFailed", "Outcome", "REGISTRY", "register", "evaluate", "check", "exercises_for_lesson",
+           "expect_tensor", "expect_close"]
 
 _ID = re.compile(r"^\d\d\.\d+$")
 
 
 class ExerciseFailed(AssertionError):
     """Raised inside a check when the student's answer is wrong; its message says what was wrong."""
+
+
+def expect_tensor(got, shape: tuple[int, ...], what: str) -> None:
+    """Fail unless the answer ``got`` is a tensor of ``shape``; ``what`` says what it should hold."""
+    import torch
+
+    if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(shape):
+        found = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        raise ExerciseFailed(f"expected a {tuple(shape)} tensor ({what}); got {found}")
+
+
+def expect_close(got, want, atol: float, context: str) -> None:
+    """Fail unless ``got`` equals ``want`` within ``atol``; ``context`` says for which inputs."""
+    import torch
+
+    if not torch.allclose(got.float(), want.float(), atol=atol):
+        raise ExerciseFailed(f"{context}: differs from the expected values by up to "
+                             f"{(got.float() - want.float()).abs().max():.3g}")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..word2vec import analogy, keep_probability, sgns_loss
-from ._core import ExerciseFailed, register
+from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("02.1", title="my_keep_probability",
@@ -16,12 +16,10 @@ def _check_keep(fn):
         counts = torch.randint(1, 5000, (50,), generator=g)
         counts[0] = 100_000  # one very frequent word, kept rarely
         got, want = fn(counts.clone(), t), keep_probability(counts, t)
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (50,):
-            raise ExerciseFailed("expected a (V,) tensor of probabilities")
+        expect_tensor(got, (50,), "one probability per word")
         if got.max() > 1 + 1e-6 or got.min() < 0:
             raise ExerciseFailed("probabilities must lie in [0, 1]: clip at 1")
-        if not torch.allclose(got.float(), want, atol=1e-5):
-            raise ExerciseFailed(f"at t={t} the probabilities differ by up to {(got.float() - want).abs().max():.3g}")
+        expect_close(got, want, 1e-5, f"at t={t} the probabilities")
 
 
 @register("02.2", title="my_sgns_loss",
@@ -32,10 +30,8 @@ def _check_sgns(fn):
     for b, k, d in [(4, 3, 6), (7, 5, 10)]:
         u, v, n = torch.randn(b, d, generator=g), torch.randn(b, d, generator=g), torch.randn(b, k, d, generator=g)
         got, want = fn(u.clone(), v.clone(), n.clone()), sgns_loss(u, v, n)
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (b,):
-            raise ExerciseFailed(f"expected a ({b},) tensor: one loss per pair")
-        if not torch.allclose(got, want, atol=1e-4):
-            raise ExerciseFailed(f"losses differ from the formula by up to {(got - want).abs().max():.3g}")
+        expect_tensor(got, (b,), "one loss per pair")
+        expect_close(got, want, 1e-4, f"with k={k} negatives the losses")
     big = fn(torch.full((1, 4), 30.0), torch.full((1, 4), 30.0), -torch.full((1, 2, 4), 30.0))
     if not torch.isfinite(big).all() or big.abs().max() > 1e-3:
         raise ExerciseFailed("for very large scores the loss must be ~0 and finite: use F.logsigmoid")
@@ -50,8 +46,7 @@ def _check_analogy(fn):
     q = torch.randint(0, 200, (40, 3), generator=g)
     q = q[(q[:, 0] != q[:, 1]) & (q[:, 0] != q[:, 2]) & (q[:, 1] != q[:, 2])]
     got, want = fn(vectors.clone(), q[:, 0], q[:, 1], q[:, 2]), analogy(vectors, q[:, 0], q[:, 1], q[:, 2])
-    if not isinstance(got, torch.Tensor) or tuple(got.shape) != (len(q),):
-        raise ExerciseFailed(f"expected ({len(q)},) word ids")
+    expect_tensor(got, (len(q),), "one word id per question")
     if (got[:, None] == q).any():
         raise ExerciseFailed("an answer is one of the question's own words a, b or c: exclude them")
     wrong = (got != want).sum().item()

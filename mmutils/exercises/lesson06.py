@@ -6,7 +6,7 @@ import torch
 
 from ..vqa import majority_by_type
 from ..world import QUESTION_TYPES
-from ._core import ExerciseFailed, register
+from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("06.1", title="my_attention_pool",
@@ -18,11 +18,8 @@ def _check_attention_pool(fn):
         cells, scores = torch.randn(b, n, d, generator=g), torch.randn(b, n, generator=g) * 3
         got = fn(cells.clone(), scores.clone())
         want = (torch.softmax(scores, 1)[:, :, None] * cells).sum(1)
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (b, d):
-            raise ExerciseFailed(f"expected a ({b}, {d}) tensor: one attended vector per example")
-        if not torch.allclose(got, want, atol=1e-5):
-            raise ExerciseFailed(f"attended vectors differ by up to {(got - want).abs().max():.3g}: softmax over "
-                                 "the cells (dim=1), then a weighted sum")
+        expect_tensor(got, (b, d), "one attended vector per example")
+        expect_close(got, want, 1e-5, "the attended vectors (softmax over the cells, dim=1, then a weighted sum)")
     cells = torch.randn(1, 4, 2, generator=g)
     if not torch.allclose(fn(cells, torch.tensor([[0.0, 0.0, 50.0, 0.0]])), cells[:, 2], atol=1e-4):
         raise ExerciseFailed("one cell with a much larger score must take all the weight")
@@ -37,10 +34,8 @@ def _check_mlb(fn):
         U, V, P = torch.randn(dx, r, generator=g), torch.randn(dq, r, generator=g), torch.randn(r, o, generator=g)
         got = fn(x.clone(), q.clone(), U.clone(), V.clone(), P.clone())
         want = (torch.tanh(x @ U) * torch.tanh(q @ V)) @ P
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (b, o):
-            raise ExerciseFailed(f"expected a ({b}, {o}) tensor")
-        if not torch.allclose(got, want, atol=1e-4):
-            raise ExerciseFailed(f"outputs differ by up to {(got - want).abs().max():.3g}")
+        expect_tensor(got, (b, o), "one fused vector per example")
+        expect_close(got, want, 1e-4, f"with rank {r} the outputs")
 
 
 @register("06.3", title="my_majority_by_type",
@@ -55,8 +50,7 @@ def _check_majority(fn):
         qtype = torch.randint(0, k, (30,), generator=g)
         got, want = fn(train_answer.clone(), train_qtype.clone(), qtype.clone()), \
             majority_by_type(train_answer, train_qtype, qtype)
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (30,):
-            raise ExerciseFailed("expected one predicted answer per question: shape (n,)")
+        expect_tensor(got, (30,), "one predicted answer per question")
         if not torch.equal(got.long(), want):
             raise ExerciseFailed(f"{(got.long() != want).sum().item()} of 30 predictions are not their type's most "
                                  "common training answer")

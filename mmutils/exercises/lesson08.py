@@ -6,7 +6,7 @@ import torch
 
 from ..distill import distillation_loss, soft_targets
 from ..metrics import precision_at_k
-from ._core import ExerciseFailed, register
+from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("08.1", title="soften",
@@ -16,12 +16,10 @@ def _check_soften(fn):
     for temperature in (1.0, 4.0, 10.0):
         logits = torch.randn(6, 5, generator=g) * 5
         got, want = fn(logits.clone(), temperature), soft_targets(logits, temperature)
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (6, 5):
-            raise ExerciseFailed("expected a (B, C) tensor of probabilities")
+        expect_tensor(got, (6, 5), "probabilities, one row per example")
         if not torch.allclose(got.sum(1), torch.ones(6), atol=1e-5):
             raise ExerciseFailed("each row must be a probability distribution (sum to 1)")
-        if not torch.allclose(got, want, atol=1e-5):
-            raise ExerciseFailed(f"at T={temperature} the probabilities differ by up to {(got - want).abs().max():.3g}")
+        expect_close(got, want, 1e-5, f"at T={temperature} the probabilities")
 
 
 @register("08.2", title="kd_loss",
