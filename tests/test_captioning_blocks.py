@@ -1,0 +1,110 @@
+"""Translating blocks: corpus BLEU by hand against NLTK's, and greedy / batched beam decoding against brute force."""
+
+import itertools
+import math
+import random
+
+import pytest
+import torch
+
+from mmutils.decoding import beam_search, greedy_decode
+from mmutils.metrics import corpus_bleu
+
+
+def _random_corpus(seed, items=30, vocab=6):
+    rng = random.Random(seed)
+    sentence = lambda: [rng.randrange(vocab) for _ in range(rng.randint(3, 12))]  # noqa: E731
+    refs = [[sentence() for _ in range(rng.randint(1, 4))] for _ in range(items)]
+    # hypotheses of >= 4 tokens: NLTK counts a hypothesis shorter than n as one n-gram (max(1, count)), the paper
+    # and sacreBLEU as none; everywhere else the definitions agree
+    hyps = [rng.choice(r)[: rng.randint(4, 12)] if rng.random() < 0.5 else sentence() for r in refs]
+    hyps = [h if len(h) >= 4 else h + sentence() for h in hyps]
+    return refs, hyps
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_corpus_bleu_matches_nltk(seed):
+    from nltk.translate.bleu_score import corpus_bleu as nltk_bleu
+
+    refs, hyps = _random_corpus(seed)
+    ours = corpus_bleu(refs, hyps)
+    for n in range(1, 5):
+        theirs = nltk_bleu(refs, hyps, weights=tuple([1 / n] * n))
+        assert abs(ours[n - 1] - theirs) < 1e-9, (n, ours[n - 1], theirs)
+
+
+def test_corpus_bleu_edge_cases():
+    assert corpus_bleu([[["a", "b", "c", "d"]]], [["a", "b", "c", "d"]]) == [1.0, 1.0, 1.0, 1.0]
+    short = corpus_bleu([[["a", "b", "c", "d"]]], [["a", "b"]])
+    assert abs(short[0] - math.exp(1 - 4 / 2)) < 1e-12 and short[2] == 0.0  # brevity penalty; no trigram
+    with pytest.raises(ValueError, match="as many"):
+        corpus_bleu([[["a"]]], [["a"], ["b"]])
+
+
+def _markov_step(table):
+    """A decoder whose next-token log-probabilities depend on the last token only: ``table`` (V, V)."""
+    def step(tokens, state):
+        return table[tokens], state + 1  # state: steps taken, one row per sequence
+    return step
+
+
+def _score(table, bos, eos, seq):
+    score, prev = 0.0, bos
+    for t in seq:
+        score += table[prev, t].item()
+        prev = t
+        if t == eos:
+            break
+    return score
+
+
+def _best_by_brute_force(table, bos, eos, max_len):
+    best, best_seq = -float("inf"), None
+    for seq in itertools.product(range(table.shape[0]), repeat=max_len):
+        score, prev = 0.0, bos
+        for t in seq:
+            score += table[prev, t].item()
+            prev = t
+            if t == eos:
+                break
+        if score > best:
+            best, best_seq = score, seq
+    return best, best_seq
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_beam_search_finds_the_best_sequence_and_beam_one_is_greedy(seed):
+    g = torch.Generator().manual_seed(seed)
+    vocab, bos, eos, max_len, batch = 5, 0, 1, 4, 3
+    tables = [torch.log_softmax(torch.randn(vocab, vocab, generator=g) * 2, 1) for _ in range(batch)]
+
+    def step(tokens, state):  # each item of the batch has its own table; state = item index per row
+        return torch.stack([tables[i][t] for i, t in zip(state.tolist(), tokens.tolist())]), state
+
+    items = torch.arange(batch)
+    seqs, scores = beam_search(step, items, batch, bos, eos, max_len, beam=vocab ** 2)
+    for i in range(batch):
+        want_score, _ = _best_by_brute_force(tables[i], bos, eos, max_len)
+        assert abs(scores[i].item() - want_score) < 1e-5
+    greedy = greedy_decode(step, items, batch, bos, eos, max_len)
+    one, _ = beam_search(step, items, batch, bos, eos, max_len, beam=1)
+    assert torch.equal(greedy, one)
+    three, three_scores = beam_search(step, items, batch, bos, eos, max_len, beam=3)
+    assert (three_scores <= scores + 1e-5).all()  # never better than the exhaustive beam
+    greedy_scores = torch.tensor([_score(tables[i], bos, eos, greedy[i].tolist()) for i in range(batch)])
+    assert (three_scores >= greedy_scores - 1e-5).all()  # never worse than greedy
+
+
+def test_decoders_keep_finished_sequences_finished():
+    vocab, eos = 4, 3
+    table = torch.full((vocab, vocab), -10.0)
+    table[0, 2] = 0.0  # bos -> 2
+    table[2, eos] = 0.0  # 2 -> eos
+    table[eos, 2] = 0.0  # after eos the model would say 2 again: must be ignored
+    step = _markov_step(table)
+    out = greedy_decode(step, torch.zeros(2), 2, 0, eos, 5)
+    assert out.tolist() == [[2, eos, eos, eos, eos]] * 2
+    seqs, _ = beam_search(step, torch.zeros(2), 2, 0, eos, 5, beam=2)
+    assert seqs.tolist() == [[2, eos, eos, eos, eos]] * 2
+    with pytest.raises(ValueError, match="state"):
+        beam_search(step, "not a tensor", 2, 0, eos, 5)
