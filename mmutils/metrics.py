@@ -9,7 +9,8 @@ import torch
 
 from .validate import check_tensor
 
-__all__ = ["accuracy", "majority_baseline", "linear_probe", "precision_at_k", "corpus_bleu"]
+__all__ = ["accuracy", "majority_baseline", "linear_probe", "precision_at_k", "corpus_bleu", "edit_distance",
+           "word_error_rate"]
 
 
 def accuracy(logits_or_labels: torch.Tensor, targets: torch.Tensor) -> float:
@@ -119,3 +120,28 @@ def corpus_bleu(references: list[list[list]], hypotheses: list[list], max_n: int
         log_sum += math.log(matches[n] / totals[n])
         scores.append(penalty * math.exp(log_sum / (n + 1)))
     return scores
+
+
+def edit_distance(hypothesis: list, reference: list) -> int:
+    """Levenshtein distance between two token lists: the fewest substitutions, insertions and deletions that turn
+    ``hypothesis`` into ``reference`` (dynamic programming, one row at a time)."""
+    previous = list(range(len(reference) + 1))  # distance from an empty hypothesis prefix
+    for i, h in enumerate(hypothesis, 1):
+        current = [i]
+        for j, r in enumerate(reference, 1):
+            current.append(min(previous[j] + 1,  # delete h
+                               current[j - 1] + 1,  # insert r
+                               previous[j - 1] + (h != r)))  # substitute (or match)
+        previous = current
+    return previous[-1]
+
+
+def word_error_rate(hypotheses: list[str], references: list[str]) -> float:
+    """Corpus word error rate: total word-level edit distance over total reference words (whitespace tokens)."""
+    if len(hypotheses) != len(references) or not references:
+        raise ValueError(f"word_error_rate: need as many hypotheses as references (> 0); got {len(hypotheses)} and "
+                         f"{len(references)}.")
+    words = sum(len(r.split()) for r in references)
+    if words == 0:
+        raise ValueError("word_error_rate: the references have no words.")
+    return sum(edit_distance(h.split(), r.split()) for h, r in zip(hypotheses, references)) / words

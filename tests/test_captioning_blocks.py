@@ -108,3 +108,27 @@ def test_decoders_keep_finished_sequences_finished():
     assert seqs.tolist() == [[2, eos, eos, eos, eos]] * 2
     with pytest.raises(ValueError, match="state"):
         beam_search(step, "not a tensor", 2, 0, eos, 5)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_word_error_rate_matches_torchmetrics(seed):
+    from torchmetrics.text import WordErrorRate
+
+    from mmutils.metrics import word_error_rate
+
+    rng = random.Random(seed)
+    words = ["a", "red", "dog", "on", "the", "grass", "cat"]
+    refs = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(20)]
+    hyps = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 9))) for _ in range(20)]
+    assert abs(word_error_rate(hyps, refs) - WordErrorRate()(hyps, refs).item()) < 1e-6
+
+
+def test_edit_distance_by_hand():
+    from mmutils.metrics import edit_distance, word_error_rate
+
+    assert edit_distance("kitten".split(), "kitten".split()) == 0
+    assert edit_distance(list("kitten"), list("sitting")) == 3
+    assert edit_distance([], ["a", "b"]) == 2 and edit_distance(["a"], []) == 1
+    assert word_error_rate(["a dog"], ["a red dog"]) == 1 / 3
+    with pytest.raises(ValueError, match="as many"):
+        word_error_rate(["a"], [])

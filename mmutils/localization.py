@@ -1,0 +1,80 @@
+"""Evaluating where a sound comes from (sound-source localisation, Senocak et al. 2018): from a coarse map over the
+image grid to a region, then to IoU with the object's box.
+
+* ``localization_map``: clamp the (cosine) map at 0, upsample it bilinearly to the image, min-max normalise to [0, 1].
+* ``box_masks``: boxes ``(x0, y0, x1, y1)`` as boolean masks.
+* ``map_iou``: IoU of the map's region above ``threshold`` (0.5) with each box.
+* ``success_rate`` (cIoU@t: the share of maps whose IoU is at least t) and ``success_auc`` (the area under the success
+  rate over t in [0, 1]), as the paper's evaluation reports them, here with the world's exact boxes.
+* ``peak_in_box``: whether each map's maximum lies inside the box (used by the swap test).
+* ``centre_prior``: the control map that always looks at the centre.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .validate import check_tensor
+
+__all__ = ["localization_map", "box_masks", "map_iou", "success_rate", "success_auc", "peak_in_box", "centre_prior"]
+
+
+def localization_map(maps: torch.Tensor, size: int) -> torch.Tensor:
+    """``(N, h, w)`` maps -> ``(N, size, size)`` in [0, 1]: clamped at 0, upsampled bilinearly, min-max normalised
+    per map (a constant map becomes all zeros)."""
+    m = check_tensor(maps, "localization_map", "maps", shape=("N", "h", "w"), dtype="float")
+    up = F.interpolate(m.clamp_min(0)[:, None], size=(size, size), mode="bilinear", align_corners=False)[:, 0]
+    lo = up.flatten(1).amin(1)[:, None, None]
+    hi = up.flatten(1).amax(1)[:, None, None]
+    return (up - lo) / (hi - lo).clamp_min(1e-12)
+
+
+def box_masks(boxes: torch.Tensor, size: int) -> torch.Tensor:
+    """Boxes ``(N, 4)`` as (x0, y0, x1, y1) pixel edges -> boolean masks ``(N, size, size)``."""
+    b = check_tensor(boxes, "box_masks", "boxes", shape=("N", 4), dtype="int")
+    ys = torch.arange(size)[None, :, None]
+    xs = torch.arange(size)[None, None, :]
+    return (xs >= b[:, 0, None, None]) & (xs < b[:, 2, None, None]) & (ys >= b[:, 1, None, None]) & \
+        (ys < b[:, 3, None, None])
+
+
+def map_iou(maps: torch.Tensor, boxes: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """IoU of each normalised map's region ``> threshold`` (``(N, S, S)`` from ``localization_map``) with its box
+    ``(N, 4)``. Returns ``(N,)``."""
+    m = check_tensor(maps, "map_iou", "maps", shape=("N", "S", "S"), dtype="float")
+    check_tensor(boxes, "map_iou", "boxes", shape=(m.shape[0], 4), dtype="int")
+    region, gt = m > threshold, box_masks(boxes, m.shape[1])
+    inter = (region & gt).flatten(1).sum(1).float()
+    union = (region | gt).flatten(1).sum(1).float()
+    return inter / union.clamp_min(1)
+
+
+def success_rate(ious: torch.Tensor, at: float = 0.5) -> float:
+    """cIoU@at: the share of IoUs ``(N,)`` that are at least ``at``."""
+    check_tensor(ious, "success_rate", "ious", shape=("N",), dtype="float")
+    return (ious >= at).float().mean().item()
+
+
+def success_auc(ious: torch.Tensor, steps: int = 21) -> float:
+    """Area under the success-rate curve over IoU thresholds 0, 1/(steps-1), ..., 1 (trapezoid rule)."""
+    check_tensor(ious, "success_auc", "ious", shape=("N",), dtype="float")
+    ts = torch.linspace(0, 1, steps)
+    rates = torch.stack([(ious >= t).float().mean() for t in ts])
+    return torch.trapezoid(rates, ts).item()
+
+
+def peak_in_box(maps: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
+    """Whether the maximum of each map ``(N, S, S)`` lies inside its box ``(N, 4)``. Returns ``(N,)`` bool."""
+    m = check_tensor(maps, "peak_in_box", "maps", shape=("N", "S", "S"), dtype="float")
+    flat = m.flatten(1).argmax(1)
+    ys, xs = flat // m.shape[2], flat % m.shape[2]
+    return box_masks(boxes, m.shape[1])[torch.arange(len(m)), ys, xs]
+
+
+def centre_prior(n: int, size: int, sigma: float = 0.25) -> torch.Tensor:
+    """The control that ignores image and sound: a Gaussian at the image centre, ``sigma`` as a share of the size;
+    ``(n, size, size)`` in [0, 1]."""
+    c = (torch.arange(size) + 0.5) / size - 0.5
+    g = torch.exp(-(c[:, None] ** 2 + c[None, :] ** 2) / (2 * sigma**2))
+    return g.expand(n, size, size).clone()
