@@ -7,7 +7,8 @@
   with ``same`` ``(B, B)`` marking off-diagonal pairs that are just as true (same combination) and so no negatives:
   ``hinge_sum_loss`` (sum of violations, Kiros/Frome), ``hinge_max_loss`` (hardest negative, VSE++) and
   ``info_nce_loss`` (symmetric cross-entropy, CLIP).
-* Retrieval metrics with several relevant items per query: ``recall_at_k``, ``median_rank``, ``r_precision``.
+
+Retrieval is measured with ``mmutils.metrics`` (``recall_at_k``, ``median_rank``, ``r_precision``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ import torch.nn.functional as F
 
 from .validate import check_tensor
 
-__all__ = ["TextEncoder", "JointEmbedding", "hinge_sum_loss", "hinge_max_loss", "info_nce_loss", "recall_at_k",
-           "median_rank", "r_precision", "first_hit_rank"]
+__all__ = ["TextEncoder", "JointEmbedding", "hinge_sum_loss", "hinge_max_loss", "info_nce_loss"]
 
 
 class TextEncoder(nn.Module):
@@ -108,37 +108,3 @@ def info_nce_loss(sim: torch.Tensor, same: torch.Tensor | None = None, logit_sca
     logits = (sim * scale).masked_fill(off, -float("inf"))  # (B, B), equally true pairs are not negatives
     target = torch.arange(len(sim), device=sim.device)
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
-
-
-def first_hit_rank(scores: torch.Tensor, relevant: torch.Tensor) -> torch.Tensor:
-    """For each query row of ``scores`` ``(Q, G)``, the 1-based rank of its best-ranked relevant item
-    (``relevant`` ``(Q, G)`` bool, at least one per row). Returns ``(Q,)`` int64."""
-    check_tensor(scores, "first_hit_rank", "scores", shape=("Q", "G"), dtype="float")
-    check_tensor(relevant, "first_hit_rank", "relevant", shape=tuple(scores.shape), dtype="bool")
-    if not relevant.any(1).all():
-        raise ValueError("first_hit_rank: every query needs at least one relevant item.")
-    best_relevant = scores.masked_fill(~relevant, -float("inf")).amax(1, keepdim=True)  # (Q, 1)
-    return (scores > best_relevant).sum(1) + 1  # items strictly above it, plus one
-
-
-def recall_at_k(scores: torch.Tensor, relevant: torch.Tensor, ks=(1, 5, 10)) -> dict[int, float]:
-    """Recall@K as in image–text retrieval: the share of queries with at least one relevant item in their top K."""
-    ranks = first_hit_rank(scores, relevant)
-    return {k: (ranks <= k).float().mean().item() for k in ks}
-
-
-def median_rank(scores: torch.Tensor, relevant: torch.Tensor) -> float:
-    """Median over queries of the rank of the first relevant item (1 is perfect)."""
-    return first_hit_rank(scores, relevant).float().median().item()
-
-
-def r_precision(scores: torch.Tensor, relevant: torch.Tensor) -> float:
-    """For each query with R relevant items, the share of relevant items among its top R; mean over queries."""
-    check_tensor(scores, "r_precision", "scores", shape=("Q", "G"), dtype="float")
-    check_tensor(relevant, "r_precision", "relevant", shape=tuple(scores.shape), dtype="bool")
-    out = []
-    for s, r in zip(scores, relevant):
-        n = int(r.sum())
-        if n:
-            out.append(r[s.topk(n).indices].float().mean())
-    return torch.stack(out).mean().item()

@@ -9,8 +9,8 @@ import torch
 
 from .validate import check_tensor
 
-__all__ = ["accuracy", "majority_baseline", "linear_probe", "precision_at_k", "corpus_bleu", "edit_distance",
-           "word_error_rate"]
+__all__ = ["accuracy", "majority_baseline", "linear_probe", "precision_at_k", "first_hit_rank", "recall_at_k",
+           "median_rank", "r_precision", "corpus_bleu", "edit_distance", "word_error_rate"]
 
 
 def accuracy(logits_or_labels: torch.Tensor, targets: torch.Tensor) -> float:
@@ -76,6 +76,40 @@ def precision_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> floa
         raise ValueError(f"precision_at_k: `k` must be an int in 1..{s.shape[1]}; got {k!r}.")
     top = s.topk(k, dim=1).indices  # (Q, k)
     return r.gather(1, top).float().mean().item()
+
+
+def first_hit_rank(scores: torch.Tensor, relevant: torch.Tensor) -> torch.Tensor:
+    """For each query row of ``scores`` ``(Q, G)``, the 1-based rank of its best-ranked relevant item
+    (``relevant`` ``(Q, G)`` bool, at least one per row). Returns ``(Q,)`` int64."""
+    check_tensor(scores, "first_hit_rank", "scores", shape=("Q", "G"), dtype="float")
+    check_tensor(relevant, "first_hit_rank", "relevant", shape=tuple(scores.shape), dtype="bool")
+    if not relevant.any(1).all():
+        raise ValueError("first_hit_rank: every query needs at least one relevant item.")
+    best_relevant = scores.masked_fill(~relevant, -float("inf")).amax(1, keepdim=True)  # (Q, 1)
+    return (scores > best_relevant).sum(1) + 1  # items strictly above it, plus one
+
+
+def recall_at_k(scores: torch.Tensor, relevant: torch.Tensor, ks=(1, 5, 10)) -> dict[int, float]:
+    """Recall@K as in image–text retrieval: the share of queries with at least one relevant item in their top K."""
+    ranks = first_hit_rank(scores, relevant)
+    return {k: (ranks <= k).float().mean().item() for k in ks}
+
+
+def median_rank(scores: torch.Tensor, relevant: torch.Tensor) -> float:
+    """Median over queries of the rank of the first relevant item (1 is perfect)."""
+    return first_hit_rank(scores, relevant).float().median().item()
+
+
+def r_precision(scores: torch.Tensor, relevant: torch.Tensor) -> float:
+    """For each query with R relevant items, the share of relevant items among its top R; mean over queries."""
+    check_tensor(scores, "r_precision", "scores", shape=("Q", "G"), dtype="float")
+    check_tensor(relevant, "r_precision", "relevant", shape=tuple(scores.shape), dtype="bool")
+    out = []
+    for s, r in zip(scores, relevant):
+        n = int(r.sum())
+        if n:
+            out.append(r[s.topk(n).indices].float().mean())
+    return torch.stack(out).mean().item()
 
 
 def _ngrams(tokens: list, n: int) -> Counter:

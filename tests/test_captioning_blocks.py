@@ -61,12 +61,7 @@ def _score(table, bos, eos, seq):
 def _best_by_brute_force(table, bos, eos, max_len):
     best, best_seq = -float("inf"), None
     for seq in itertools.product(range(table.shape[0]), repeat=max_len):
-        score, prev = 0.0, bos
-        for t in seq:
-            score += table[prev, t].item()
-            prev = t
-            if t == eos:
-                break
+        score = _score(table, bos, eos, seq)
         if score > best:
             best, best_seq = score, seq
     return best, best_seq

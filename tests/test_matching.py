@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from mmutils import matching as mt
+from mmutils import metrics
 
 
 def _random_retrieval(seed, q=12, g=30):
@@ -22,21 +23,21 @@ def test_recall_at_k_and_r_precision_match_torchmetrics(seed):
 
     scores, relevant = _random_retrieval(seed)
     indexes = torch.arange(len(scores))[:, None].expand_as(scores)
-    ours = mt.recall_at_k(scores, relevant, ks=(1, 5, 10))
+    ours = metrics.recall_at_k(scores, relevant, ks=(1, 5, 10))
     for k in (1, 5, 10):
         theirs = RetrievalHitRate(top_k=k)(scores.flatten(), relevant.flatten(), indexes=indexes.flatten())
         assert abs(ours[k] - theirs.item()) < 1e-6, k
     theirs = RetrievalRPrecision()(scores.flatten(), relevant.flatten(), indexes=indexes.flatten())
-    assert abs(mt.r_precision(scores, relevant) - theirs.item()) < 1e-6
+    assert abs(metrics.r_precision(scores, relevant) - theirs.item()) < 1e-6
 
 
 def test_first_hit_rank_and_median_rank_by_hand():
     scores = torch.tensor([[0.9, 0.1, 0.5], [0.2, 0.3, 0.1]])
     relevant = torch.tensor([[False, False, True], [True, False, False]])
-    assert mt.first_hit_rank(scores, relevant).tolist() == [2, 2]
-    assert mt.median_rank(scores, relevant) == 2.0
+    assert metrics.first_hit_rank(scores, relevant).tolist() == [2, 2]
+    assert metrics.median_rank(scores, relevant) == 2.0
     with pytest.raises(ValueError, match="at least one relevant"):
-        mt.first_hit_rank(scores, torch.zeros(2, 3, dtype=torch.bool))
+        metrics.first_hit_rank(scores, torch.zeros(2, 3, dtype=torch.bool))
 
 
 def _sim_and_same(seed, b=6):
