@@ -1,5 +1,7 @@
 """Matching: a joint embedding of images and text (DeViSE, VSE, VSE++, CLIP in miniature).
 
+* ``tagging_texts`` / ``true_of``: the many texts that describe a one-object scene (captions, its tags, each tag word
+  alone) and which images each text is true of — the one-to-many pairing of image tagging.
 * ``TextEncoder``: word vectors averaged over a text's tokens, then a linear map (additive: arithmetic works).
 * ``JointEmbedding``: image encoder and text encoder projected into one space of unit vectors, with a learned
   temperature for InfoNCE.
@@ -7,6 +9,8 @@
   with ``same`` ``(B, B)`` marking off-diagonal pairs that are just as true (same combination) and so no negatives:
   ``hinge_sum_loss`` (sum of violations, Kiros/Frome), ``hinge_max_loss`` (hardest negative, VSE++) and
   ``info_nce_loss`` (symmetric cross-entropy, CLIP).
+* ``zero_shot_through_words``: tags for classes never seen in image training, through the word-vector space (ConSE,
+  the convex-combination form of DeViSE's idea).
 
 Retrieval is measured with ``mmutils.metrics`` (``recall_at_k``, ``median_rank``, ``r_precision``).
 """
@@ -18,8 +22,36 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .validate import check_tensor
+from .world import BACKGROUND_NAMES, CLASS_NAMES, COLOUR_NAMES, Scene
 
-__all__ = ["TextEncoder", "JointEmbedding", "hinge_sum_loss", "hinge_max_loss", "info_nce_loss"]
+
+def scene_attributes(scene: Scene) -> tuple[int, int, int]:
+    """(class id, colour id, background id) of a one-object scene."""
+    if len(scene.objects) != 1:
+        raise ValueError(f"scene_attributes: expected a one-object scene; got {len(scene.objects)} objects.")
+    o = scene.objects[0]
+    return CLASS_NAMES.index(o.cls), COLOUR_NAMES.index(o.colour), BACKGROUND_NAMES.index(scene.background)
+
+
+def tagging_texts(scene: Scene) -> list[tuple[str, tuple[int, int, int]]]:
+    """Every text that describes a one-object scene, each with the (class, colour, background) ids it states (-1 where
+    it says nothing): the captions and the tags joined state all three; each tag word alone states one. Order: the
+    captions, the tags, then the class, colour and background words."""
+    c, k, b = scene_attributes(scene)
+    o = scene.objects[0]
+    return ([(t, (c, k, b)) for t in scene.captions] + [(" ".join(scene.tags), (c, k, b))]
+            + [(o.cls, (c, -1, -1)), (o.colour, (-1, k, -1)), (scene.background, (-1, -1, b))])
+
+
+def true_of(attributes: torch.Tensor, stated: torch.Tensor) -> torch.Tensor:
+    """Whether each text is true of each image: ``attributes`` ``(I, 3)`` of the images, ``stated`` ``(T, 3)`` of
+    the texts (-1 = not stated) -> ``(I, T)`` bool, true where every stated attribute matches."""
+    check_tensor(attributes, "true_of", "attributes", shape=("I", 3), dtype="int")
+    check_tensor(stated, "true_of", "stated", shape=("T", 3), dtype="int")
+    return ((stated[None] == -1) | (stated[None] == attributes[:, None])).all(-1)  # (I, T)
+
+__all__ = ["scene_attributes", "tagging_texts", "true_of", "TextEncoder", "JointEmbedding", "hinge_sum_loss", "hinge_max_loss", "info_nce_loss",
+           "zero_shot_through_words"]
 
 
 class TextEncoder(nn.Module):
@@ -108,3 +140,26 @@ def info_nce_loss(sim: torch.Tensor, same: torch.Tensor | None = None, logit_sca
     logits = (sim * scale).masked_fill(off, -float("inf"))  # (B, B), equally true pairs are not negatives
     target = torch.arange(len(sim), device=sim.device)
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+
+def zero_shot_through_words(seen_probs: torch.Tensor, seen_vectors: torch.Tensor, unseen_vectors: torch.Tensor,
+                            top: int | None = None) -> torch.Tensor:
+    """Name images of classes never seen in training (Norouzi et al.'s ConSE, DeViSE's idea without a regression).
+
+    ``seen_probs`` ``(n, S)``: each image's probabilities over the S seen class names (from any seen-class model);
+    ``seen_vectors`` ``(S, d)`` and ``unseen_vectors`` ``(U, d)``: the names' word vectors. The image is placed in word
+    space at the probability-weighted mean of its ``top`` most probable seen names' vectors (all when ``None``) and
+    named by the unseen name of highest cosine. Returns indices into the unseen names, ``(n,)``.
+    """
+    check_tensor(seen_probs, "zero_shot_through_words", "seen_probs", shape=("n", "S"), dtype="float")
+    check_tensor(seen_vectors, "zero_shot_through_words", "seen_vectors", shape=(seen_probs.shape[1], "d"),
+                 dtype="float")
+    check_tensor(unseen_vectors, "zero_shot_through_words", "unseen_vectors", shape=("U", seen_vectors.shape[1]),
+                 dtype="float")
+    top = seen_probs.shape[1] if top is None else top
+    if not 1 <= top <= seen_probs.shape[1]:
+        raise ValueError(f"zero_shot_through_words: `top` must be in 1..{seen_probs.shape[1]}; got {top}.")
+    best = seen_probs.topk(top, dim=1)  # values, indices: (n, top)
+    weights = torch.zeros_like(seen_probs).scatter(1, best.indices, best.values)  # (n, S) zero outside the top
+    placed = (weights / weights.sum(1, keepdim=True)) @ F.normalize(seen_vectors, dim=1)  # (n, d)
+    return (F.normalize(placed, dim=1) @ F.normalize(unseen_vectors, dim=1).T).argmax(1)  # (n,)

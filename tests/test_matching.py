@@ -92,3 +92,43 @@ def test_joint_embedding_gives_unit_vectors_and_cosines():
                           atol=1e-6)
     frozen = mt.TextEncoder(20, vectors=torch.randn(20, 5), freeze_vectors=True)
     assert not frozen.words.weight.requires_grad and frozen.words.weight.shape == (20, 5)
+
+
+def test_tagging_texts_state_what_they_say_and_true_of_follows():
+    from mmutils import world
+
+    scene = world.make_scene(5, 32, 1)
+    texts = mt.tagging_texts(scene)
+    attrs = mt.scene_attributes(scene)
+    assert len(texts) == len(scene.captions) + 4
+    assert [stated for _, stated in texts[-3:]] == [(attrs[0], -1, -1), (-1, attrs[1], -1), (-1, -1, attrs[2])]
+    assert all(stated == attrs for _, stated in texts[:-3])
+    other = (attrs[0], (attrs[1] + 1) % 6, attrs[2])  # same class, another colour
+    truth = mt.true_of(torch.tensor([attrs, other]), torch.tensor([s for _, s in texts]))
+    assert truth[0].all()  # every text is true of its own image
+    assert truth[1].tolist() == [False] * (len(texts) - 3) + [True, False, True]
+    with pytest.raises(ValueError, match="one-object"):
+        mt.scene_attributes(world.make_scene(5, 32, 3))
+    with pytest.raises(ValueError, match="stated"):
+        mt.true_of(torch.tensor([attrs]), torch.tensor([1, 2, 3]))
+
+
+def test_zero_shot_through_words_against_a_direct_loop():
+    g = torch.Generator().manual_seed(3)
+    probs = torch.softmax(torch.randn(30, 5, generator=g) * 2, 1)
+    seen, unseen = torch.randn(5, 8, generator=g) * 4, torch.randn(3, 8, generator=g)
+    for top in (None, 1, 2):
+        got = mt.zero_shot_through_words(probs, seen, unseen, top=top)
+        for i in range(30):
+            keep = probs[i].topk(top or 5).indices
+            placed = sum(probs[i, j] * seen[j] / seen[j].norm() for j in keep)
+            cos = torch.stack([placed @ u / (placed.norm() * u.norm()) for u in unseen])
+            assert got[i].item() == cos.argmax().item()
+    # a pure dog image lands on the unseen name whose vector is nearest "dog"
+    seen_v = torch.eye(3)
+    unseen_v = torch.tensor([[0.1, 1.0, 0.0], [1.0, 0.2, 0.0]])
+    assert mt.zero_shot_through_words(torch.tensor([[1.0, 0.0, 0.0]]), seen_v, unseen_v).tolist() == [1]
+    with pytest.raises(ValueError, match="top"):
+        mt.zero_shot_through_words(probs, seen, unseen, top=9)
+    with pytest.raises(ValueError, match="unseen_vectors"):
+        mt.zero_shot_through_words(probs, seen, torch.randn(3, 7))

@@ -1,0 +1,517 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Matching: a joint embedding of images and text, and image tagging
+#
+# > **2-1. Matching방식 소개** — Visual data와 text data를 **Matching 방식을 통해 학습**하는 것을 `Joint Embedding`이라고
+# > 한다. … **image tagging**은 대표적인 방식으로 이미지가 주어지고 tag를 추천 / tag가 주어지고 이미지를 추천하는 것을
+# > 예시로 들 수 있다. … 강아지 이미지 embedding - 강아지 text embedding + 고양이 text embedding = 고양이 이미지
+# > embedding으로 표현될 수 있다!
+#
+# *Learning images and texts by matching is called a joint embedding. Image tagging is the typical example: given an
+# image, recommend the tags that describe it best; given a tag, recommend the images that fit it. And then: dog image −
+# "dog" + "cat" = an image of a cat.*
+#
+# You will:
+# 1. pair each image with the **many** texts that describe it (captions, its tags, each tag alone) — the one-to-many
+#    imbalance between the two feature spaces;
+# 2. train word vectors by skip-gram (lesson 02) on dictionary glosses, to start the text side from (DeViSE's idea);
+# 3. put an image encoder and a text encoder into one space and train it with three losses — the **sum of hinge
+#    violations** (Frome et al., Kiros et al.), the **hardest negative** (VSE++) and symmetric **InfoNCE** with a learned
+#    temperature (CLIP) — and compare them;
+# 4. retrieve tags from images and images from tags (Recall@K, median rank, R-precision) on a gallery where held-out
+#    (class, colour) combinations compete with training ones;
+# 5. test the lecture's **embedding arithmetic** on a thousand queries, and tag images of classes the model never saw
+#    (**zero-shot**) through the word-vector space.
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import torch
+from tqdm import tqdm
+
+import mmutils
+from mmutils import matching, metrics, word2vec, world
+from mmutils.data import load_text
+from mmutils.encoders import ImageCNN
+from mmutils.exercises import check
+from mmutils.text import Vocabulary, tokenize
+
+gen = mmutils.seed_everything(3)
+device = mmutils.get_device()
+
+# %% [markdown]
+# ## 1. Images and the many texts that describe them
+# One object per 32×32 scene. Four classes are **unseen**: no image of a cat, horse, sheep or duck is used in training
+# (section 7 names them anyway). The other six classes appear only in their training (class, colour) pairs; one
+# colour per class is held out and shows up only in the test galleries.
+#
+# Every image has eight texts: four paraphrased captions, its tags joined, and each tag word alone. A text is a
+# positive for *every* image it is true of ("dog" is true of every dog), so in a batch, pairs that are just as true
+# are masked out of the negatives.
+
+# %%
+split = world.combination_split(0)
+UNSEEN = ["cat", "horse", "sheep", "duck"]
+SEEN = [c for c in world.CLASS_NAMES if c not in UNSEEN]
+seen_pairs = {part: [p for p in split.pairs(part) if p[0] in SEEN] for part in ("train", "test")}
+train_scenes = [world.make_scene(100_003 + i, 32, 1, seen_pairs["train"]) for i in range(5000)]
+print("seen classes:", SEEN, "| unseen:", UNSEEN)  # NBVAL_CHECK_OUTPUT
+print("held-out (class, colour) pairs of seen classes:", seen_pairs["test"])  # NBVAL_CHECK_OUTPUT
+for text, stated in matching.tagging_texts(train_scenes[0]):
+    print(f"{text:38s} states (class, colour, background) = {stated}")  # NBVAL_CHECK_OUTPUT
+mmutils.viz.image_grid(torch.stack([s.image for s in train_scenes[:16]]), [" ".join(s.tags) for s in train_scenes[:16]],
+                       ncols=8, suptitle="training images and their tags")
+plt.show()
+
+# %% [markdown]
+# ## 2. Word vectors to start from
+# DeViSE started its text side from skip-gram vectors learned on a large corpus. Ours come from lesson 02's skip-gram
+# trained on the WordNet glosses (dictionary definitions) that mention one of the world's words. The glosses know
+# that a cat is a feline *mammal* kept as a *pet*, like a dog; that sheep, cows and pigs are *livestock*; that a duck
+# is a *bird* — things no image here will say about cats, horses, sheep or ducks.
+
+# %%
+glosses = [tokenize(line) for line in load_text("wordnet_glosses")]
+world_words = set(world.CLASS_NAMES) | set(world.COLOUR_NAMES) | set(world.BACKGROUND_NAMES)
+gloss_corpus = word2vec.Corpus.from_tokens([t for g in glosses if world_words & set(g) for t in g], min_count=3)
+gloss_model, _ = word2vec.train_skipgram(gloss_corpus, epochs=10, desc="skip-gram on glosses")
+gloss_vectors = gloss_model.vectors - gloss_model.vectors.mean(0)  # (V_gloss, 100), centred
+gloss_id = gloss_corpus.stoi
+print(f"gloss corpus: {len(gloss_corpus.ids):,} tokens, {len(gloss_corpus.itos):,} words")
+name_vectors = torch.nn.functional.normalize(gloss_vectors[[gloss_id[c] for c in world.CLASS_NAMES]], dim=1)
+fig, ax = plt.subplots(figsize=(5, 4.2))
+im = ax.imshow(name_vectors @ name_vectors.T, cmap="viridis", vmin=-0.2, vmax=1)
+ax.set_xticks(range(10), world.CLASS_NAMES, rotation=60)
+ax.set_yticks(range(10), world.CLASS_NAMES)
+fig.colorbar(im, ax=ax)
+ax.set_title("cosine of the class names' gloss vectors")
+plt.show()
+for c in UNSEEN:
+    print(c, "→", [gloss_corpus.itos[i] for i, _ in word2vec.nearest(gloss_vectors, gloss_id[c], k=6)])
+
+# %% [markdown]
+# ## 3. Two encoders, one space
+# The image encoder is lesson 00's `ImageCNN` (three conv blocks, global max pooling). The text encoder averages the
+# word vectors of a text and maps the mean linearly — additive, so that "blue dog" is the sum of its parts. Its word
+# vectors start from the gloss vectors (words the glosses lack start at zero) and are fine-tuned. Both sides are
+# projected into one 64-d space and normalised: the score of a pair is a cosine.
+
+# %%
+mmutils.show_source(matching.TextEncoder.forward)
+mmutils.show_source(matching.JointEmbedding)
+
+# %%
+texts = [matching.tagging_texts(s) for s in train_scenes]
+vocab = Vocabulary([tokenize(t) for ts in texts for t, _ in ts] + [[c] for c in world.CLASS_NAMES])
+start_vectors = torch.stack([gloss_vectors[gloss_id[w]] if w in gloss_id else torch.zeros(gloss_vectors.shape[1])
+                             for w in vocab.itos])  # (V, 100)
+TEXT_LEN = 8
+
+
+def encode(text: str) -> torch.Tensor:
+    ids = vocab.encode(tokenize(text))[:TEXT_LEN]
+    return torch.tensor(ids + [vocab.PAD] * (TEXT_LEN - len(ids)))  # (TEXT_LEN,)
+
+
+train_images = torch.stack([s.image for s in train_scenes])  # (5000, 3, 32, 32)
+train_tokens = torch.stack([torch.stack([encode(t) for t, _ in ts]) for ts in texts])  # (5000, 8 texts, TEXT_LEN)
+train_stated = torch.tensor([[stated for _, stated in ts] for ts in texts])  # (5000, 8 texts, 3)
+train_attributes = torch.tensor([matching.scene_attributes(s) for s in train_scenes])  # (5000, 3)
+print("vocabulary:", len(vocab), "words;", "tokens:", tuple(train_tokens.shape))  # NBVAL_CHECK_OUTPUT
+
+# %% [markdown]
+# ## 4. Three losses
+# `S` is the batch's matrix of cosines, image *i* against text *j*, true pairs on the diagonal.
+# - **Sum of violations** (Frome et al. 2013; Kiros et al. 2014): every negative closer than the positive plus a margin
+#   costs its violation, in both directions.
+# - **Hardest negative** (VSE++, Faghri et al. 2018): only the worst negative of each query counts.
+# - **InfoNCE** (CLIP, Radford et al. 2021): a softmax over the batch, image → texts and text → images, with a
+#   learned temperature.
+#
+# The sum of violations and InfoNCE each train the same model from the same initialisation on the same batches: 400
+# steps of 256 images, each with one of its eight texts drawn at random. The hardest negative is tried twice: from
+# scratch (100 steps are enough to see what happens), and as its paper uses it — starting from a model that already
+# works (VSE++ fine-tunes an ImageNet CNN; here, the sum-of-violations model), for 100 more steps.
+
+# %%
+mmutils.show_source(matching.hinge_sum_loss)
+mmutils.show_source(matching.hinge_max_loss)
+mmutils.show_source(matching.info_nce_loss)
+
+# %%
+LOSSES = {"sum of violations": lambda s, same, m: matching.hinge_sum_loss(s, same),
+          "hardest negative": lambda s, same, m: matching.hinge_max_loss(s, same),
+          "InfoNCE": lambda s, same, m: matching.info_nce_loss(s, same, m.logit_scale)}
+BATCH = 256
+
+
+def train_joint(loss_name: str, steps: int, start: matching.JointEmbedding | None = None, seed: int = 0
+                ) -> tuple[matching.JointEmbedding, list[float]]:
+    mmutils.seed_everything(seed)
+    model = matching.JointEmbedding(ImageCNN(), matching.TextEncoder(len(vocab), vectors=start_vectors)).to(device)
+    if start is not None:
+        model.load_state_dict(start.state_dict())
+    model.train()
+    optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
+    batches = torch.Generator().manual_seed(seed)
+    curve = []
+    for _ in tqdm(range(steps), desc=loss_name, ncols=90, mininterval=1.0):
+        idx = torch.randint(len(train_scenes), (BATCH,), generator=batches)  # (B,)
+        which = torch.randint(train_tokens.shape[1], (BATCH,), generator=batches)  # (B,) one text per image
+        same = matching.true_of(train_attributes[idx], train_stated[idx, which])  # (B images, B texts)
+        images = train_images[idx].to(device, memory_format=torch.channels_last)  # (B, 3, 32, 32), ~1.5× faster
+        sim = model(images, train_tokens[idx, which].to(device))  # (B, B)
+        loss = LOSSES[loss_name](sim, same.to(device), model)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        curve.append(loss.item())
+    return model.eval(), curve
+
+
+models, curves = {}, {}
+models["sum of violations"], curves["sum of violations"] = train_joint("sum of violations", 400)
+models["InfoNCE"], curves["InfoNCE"] = train_joint("InfoNCE", 400)
+models["hardest, from scratch"], curves["hardest, from scratch"] = train_joint("hardest negative", 100)
+models["hardest, warm start"], curves["hardest, warm start"] = train_joint(
+    "hardest negative", 100, start=models["sum of violations"], seed=1)
+
+fig, axes = plt.subplots(1, 4, figsize=(14, 2.8))
+for ax, (name, curve) in zip(axes, curves.items()):
+    ax.plot(curve, lw=0.6)
+    ax.set_title(name)
+    ax.set_xlabel("step")
+fig.tight_layout()
+plt.show()
+with torch.no_grad():
+    spread = {name: m.embed_images(train_images[:500].to(device)).std(0).sum().item() for name, m in models.items()}
+print("spread of 500 image embeddings (sum of per-dimension std):", {k: round(v, 2) for k, v in spread.items()})
+
+# %% [markdown]
+# From scratch, the hardest negative sits at a loss of 0.4 — twice the margin — within a few dozen steps: every image
+# and every text has been mapped to nearly the same point (the spread above), so the hardest negative scores like the
+# positive, and no gradient says which way to move. Started from a working model, the same loss sharpens it.
+
+# %% [markdown]
+# ## 5. Image tagging: retrieval both ways
+# The gallery holds one image of each of the 36 held-out combinations (seen class, held-out colour, any background)
+# and 84 training combinations as distractors: 120 images, each with its five full descriptions (four captions and
+# its tags), 600 texts. **Image → tag**: rank the 600 texts for an image; a hit is any text of that image.
+# **Tag → image**: rank the 120 images for a text. Chance Recall@1 is 5/600 and 1/120.
+
+# %%
+def unique_scenes(pairs: list[tuple[str, str]], n: int, seed: int) -> list[world.Scene]:
+    """n scenes with n different (class, colour, background) combinations."""
+    out, seen, i = [], set(), 0
+    while len(out) < n:
+        s = world.make_scene(seed * 100_003 + i, 32, 1, pairs)
+        i += 1
+        if matching.scene_attributes(s) not in seen:
+            seen.add(matching.scene_attributes(s))
+            out.append(s)
+    return out
+
+
+gallery = unique_scenes(seen_pairs["test"], 36, 7) + unique_scenes(seen_pairs["train"], 84, 8)
+gallery_images = torch.stack([s.image for s in gallery])  # (120, 3, 32, 32)
+gallery_texts = [t for s in gallery for t, _ in matching.tagging_texts(s)[:5]]
+gallery_tokens = torch.stack([encode(t) for t in gallery_texts])  # (600, TEXT_LEN)
+owner = torch.arange(len(gallery)).repeat_interleave(5)  # (600,) which image each text describes
+relevant = owner[None, :] == torch.arange(len(gallery))[:, None]  # (120, 600)
+
+
+@torch.no_grad()
+def retrieval(model: matching.JointEmbedding) -> dict[str, float]:
+    images = model.embed_images(gallery_images.to(device)).cpu()  # (120, 64)
+    texts_ = model.embed_texts(gallery_tokens.to(device)).cpu()  # (600, 64)
+    scores = images @ texts_.T  # (120, 600)
+    out = {}
+    for direction, s, r in [("image→tag", scores, relevant), ("tag→image", scores.T, relevant.T)]:
+        for k, v in metrics.recall_at_k(s, r, ks=(1, 5, 10)).items():
+            out[f"{direction} R@{k}"] = v
+        out[f"{direction} median rank"] = metrics.median_rank(s, r)
+        out[f"{direction} R-precision"] = metrics.r_precision(s, r)
+    return out
+
+
+retrieval_results = {name: retrieval(m) for name, m in models.items()}
+for direction in ["image→tag", "tag→image"]:
+    print(f"{direction:22s}   R@1    R@5   R@10  median rank  R-precision")
+    for name, r in retrieval_results.items():
+        print(f"{name:22s}" + "".join(f"{r[f'{direction} {k}']:7.3f}" for k in ["R@1", "R@5", "R@10"])
+              + f"{r[f'{direction} median rank']:13.0f}{r[f'{direction} R-precision']:13.3f}")  # NBVAL_CHECK_OUTPUT
+print(f"chance R@1: image→tag {5 / 600:.3f}, tag→image {1 / 120:.3f}")
+
+# %% [markdown]
+# Below: tags as queries (top five images) and images as queries (top three texts), with the InfoNCE model. The first
+# image queries are held-out combinations — colours the model never saw on that class.
+
+# %%
+best = models["InfoNCE"]
+with torch.no_grad():
+    gallery_emb = best.embed_images(gallery_images.to(device)).cpu()  # (120, 64)
+    queries = ["dog", "blue", "a green frog on the sand", "car road"]
+    query_emb = best.embed_texts(torch.stack([encode(q) for q in queries]).to(device)).cpu()  # (4, 64)
+    text_emb = best.embed_texts(gallery_tokens.to(device)).cpu()  # (600, 64)
+fig, axes = plt.subplots(len(queries), 5, figsize=(7, 1.6 * len(queries)))
+for row, q in enumerate(queries):
+    for col, j in enumerate((query_emb[row] @ gallery_emb.T).topk(5).indices.tolist()):
+        axes[row, col].imshow(mmutils.viz.to_display(gallery[j].image))
+        axes[row, col].axis("off")
+    axes[row, 0].set_title(f'"{q}" →', loc="left", fontsize=9)
+fig.suptitle("tag → image: top five of 120", y=1.0)
+fig.tight_layout()
+plt.show()
+fig, axes = plt.subplots(1, 4, figsize=(12, 2.6))
+for ax, i in zip(axes, [0, 1, 40, 80]):
+    top = (gallery_emb[i] @ text_emb.T).topk(3).indices.tolist()
+    ax.imshow(mmutils.viz.to_display(gallery[i].image))
+    ax.set_title("\n".join(gallery_texts[j] for j in top), fontsize=8)
+    ax.axis("off")
+fig.suptitle("image → tag: top three of 600 texts", y=1.05)
+plt.show()
+
+# %% [markdown]
+# ## 6. Embedding arithmetic
+# The lecture's claim: *dog image − "dog" + "cat" = cat image*. The query gallery holds one image of every
+# (seen class, colour, background) combination — 216 images. For each image and each of the five other seen classes,
+# the query `emb(image) − emb(its class name) + emb(another class name)` must retrieve the image with the other class
+# in the **same colour and background**: 1,080 queries, chance 1/216.
+
+# %%
+query_gallery = unique_scenes([p for p in world.ALL_PAIRS if p[0] in SEEN], 6 * 6 * 6, 9)
+held_out_pairs = set(split.test_pairs)
+
+
+@torch.no_grad()
+def arithmetic(model: matching.JointEmbedding) -> dict[str, float]:
+    emb = model.embed_images(torch.stack([s.image for s in query_gallery]).to(device)).cpu()  # (216, 64)
+    name = dict(zip(SEEN, model.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()))  # 64 each
+    where = {matching.scene_attributes(s): i for i, s in enumerate(query_gallery)}
+    hits = {"all": [], "target held out": [], "query held out": []}
+    for i, s in enumerate(query_gallery):
+        o = s.objects[0]
+        for other in SEEN:
+            if other == o.cls:
+                continue
+            query = emb[i] - name[o.cls] + name[other]  # (64,)
+            want = where[(world.CLASS_NAMES.index(other),) + matching.scene_attributes(s)[1:]]
+            hit = (emb @ query).argmax().item() == want
+            hits["all"].append(hit)
+            if (other, o.colour) in held_out_pairs:
+                hits["target held out"].append(hit)
+            if (o.cls, o.colour) in held_out_pairs:
+                hits["query held out"].append(hit)
+    return {k: sum(v) / len(v) for k, v in hits.items()} | {"queries": len(hits["all"])}
+
+
+arithmetic_results = {name: arithmetic(m) for name, m in models.items()}
+for name, r in arithmetic_results.items():
+    print(f"{name:18s}", {k: round(v, 3) for k, v in r.items()})  # NBVAL_CHECK_OUTPUT
+
+# %%
+with torch.no_grad():
+    arith_emb = best.embed_images(torch.stack([s.image for s in query_gallery]).to(device)).cpu()  # (216, 64)
+    name_emb = dict(zip(SEEN, best.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()))
+fig, axes = plt.subplots(2, 4, figsize=(9, 4.6))
+for col, (i, other) in enumerate([(0, SEEN[1]), (50, SEEN[0]), (100, SEEN[4]), (150, SEEN[2])]):
+    s = query_gallery[i]
+    other = other if other != s.objects[0].cls else SEEN[5]
+    j = (arith_emb @ (arith_emb[i] - name_emb[s.objects[0].cls] + name_emb[other])).argmax().item()
+    axes[0, col].imshow(mmutils.viz.to_display(s.image))
+    axes[0, col].set_title(f'image − "{s.objects[0].cls}" + "{other}"', fontsize=9)
+    axes[1, col].imshow(mmutils.viz.to_display(query_gallery[j].image))
+    axes[1, col].set_title("→ " + " ".join(query_gallery[j].tags), fontsize=9)
+for ax in axes.flat:
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## 7. Zero-shot tagging through the word space
+# No cat, horse, sheep or duck was ever shown. DeViSE names such images through the word vectors: the image encoder
+# knows only the six seen names, but the *words* "cat" and "dog" are close, so an image that looks mostly like a dog
+# and a little like a horse should sit, in word space, near "cat". We follow ConSE (Norouzi et al. 2014), the simplest
+# form: the image's softmax over the six seen names (InfoNCE model, its own temperature) weights their gloss vectors;
+# the nearest of the four unseen names is the tag. Chance is 1/4.
+#
+# **Control:** the same, with the four unseen names given the vectors of four unrelated gloss words. If the word
+# vectors carry the knowledge, the control falls to chance or below.
+
+# %%
+mmutils.show_source(matching.zero_shot_through_words)
+
+# %%
+unseen_scenes = [world.make_scene(110_003 + i, 32, 1, [p for p in world.ALL_PAIRS if p[0] in UNSEEN])
+                 for i in range(600)]
+unseen_labels = torch.tensor([UNSEEN.index(s.objects[0].cls) for s in unseen_scenes])  # (600,)
+with torch.no_grad():
+    unseen_emb = best.embed_images(torch.stack([s.image for s in unseen_scenes]).to(device)).cpu()  # (600, 64)
+    seen_name_emb = best.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()  # (6, 64)
+    seen_probs = torch.softmax(best.logit_scale.exp().cpu() * unseen_emb @ seen_name_emb.T, dim=1)  # (600, 6)
+seen_vectors = gloss_vectors[[gloss_id[c] for c in SEEN]]  # (6, 100)
+unseen_vectors = gloss_vectors[[gloss_id[c] for c in UNSEEN]]  # (4, 100)
+unrelated = [gloss_corpus.itos[500 + 100 * i] for i in range(len(UNSEEN))]
+unrelated_vectors = gloss_vectors[[gloss_id[w] for w in unrelated]]  # (4, 100)
+zero_shot = matching.zero_shot_through_words(seen_probs, seen_vectors, unseen_vectors)  # (600,)
+zero_shot_control = matching.zero_shot_through_words(seen_probs, seen_vectors, unrelated_vectors)  # (600,)
+zero_shot_accuracy = (zero_shot == unseen_labels).float().mean().item()
+control_accuracy = (zero_shot_control == unseen_labels).float().mean().item()
+chance = 1 / len(UNSEEN)
+print("control words:", dict(zip(UNSEEN, unrelated)))  # NBVAL_CHECK_OUTPUT
+print(f"zero-shot top-1 {zero_shot_accuracy:.3f} ({zero_shot_accuracy / chance:.2f}× chance); "
+      f"control {control_accuracy:.3f} ({control_accuracy / chance:.2f}× chance)")  # NBVAL_CHECK_OUTPUT
+confusion = torch.zeros(len(UNSEEN), len(UNSEEN))
+confusion.index_put_((unseen_labels, zero_shot), torch.ones(len(unseen_labels)), accumulate=True)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+axes[0].imshow(confusion / confusion.sum(1, keepdim=True), cmap="Blues", vmin=0, vmax=1)
+axes[0].set_xticks(range(len(UNSEEN)), UNSEEN)
+axes[0].set_yticks(range(len(UNSEEN)), UNSEEN)
+axes[0].set_xlabel("zero-shot tag")
+axes[0].set_ylabel("true class")
+axes[0].set_title("zero-shot confusion (rows sum to 1)")
+mean_probs = torch.stack([seen_probs[unseen_labels == k].mean(0) for k in range(len(UNSEEN))])  # (4, 6)
+axes[1].imshow(mean_probs, cmap="Blues", vmin=0, vmax=1)
+axes[1].set_xticks(range(len(SEEN)), SEEN)
+axes[1].set_yticks(range(len(UNSEEN)), UNSEEN)
+axes[1].set_title("which seen names an unseen class looks like")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read the two panels together. Cats look like dogs, and "cat" is the unseen word nearest "dog"; ducks look like
+# birds, and "duck" is near "bird"; sheep look like pigs, and "sheep" is near "pig" and "cow". Horses are the
+# failure: they look partly like cows, pigs and birds, and in word space the unseen name nearest that mix is "sheep" or
+# "duck", never "horse". Zero-shot transfer is only as good as the agreement between what things look like and what
+# the text says about them.
+
+# %% [markdown]
+# ## 8. Exercises
+# ### Exercise 03.1 — symmetric InfoNCE
+# Write `my_info_nce(sim, same, scale)`: `sim (B, B)` cosines (diagonal = true pairs), `same (B, B)` bool marking
+# off-diagonal pairs that are also true (they must not count as negatives), `scale` a float. Return the mean of the
+# cross-entropy of each row of `scale * sim` against its diagonal, and of each column likewise.
+
+# %%
+def my_info_nce(sim: torch.Tensor, same: torch.Tensor, scale: float) -> torch.Tensor:
+    ### BEGIN SOLUTION
+    mask = same & ~torch.eye(len(sim), dtype=torch.bool)
+    logits = (sim * scale).masked_fill(mask, -math.inf)  # (B, B)
+    target = torch.arange(len(sim))
+    return (torch.nn.functional.cross_entropy(logits, target)
+            + torch.nn.functional.cross_entropy(logits.T, target)) / 2
+    ### END SOLUTION
+
+
+check("03.1", my_info_nce)
+
+# %% [markdown]
+# ### Exercise 03.2 — Recall@K
+# Write `my_recall_at_k(scores, relevant, k)`: `scores (Q, G)` of each query against a gallery, `relevant (Q, G)`
+# bool. Return the fraction of queries with at least one relevant item among their `k` highest scores.
+
+# %%
+def my_recall_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
+    ### BEGIN SOLUTION
+    top = scores.topk(k, dim=1).indices  # (Q, k)
+    return relevant.gather(1, top).any(1).float().mean().item()
+    ### END SOLUTION
+
+
+check("03.2", my_recall_at_k)
+
+# %% [markdown]
+# ### Exercise 03.3 — zero-shot through the word space
+# Write `my_zero_shot(seen_probs, seen_vectors, unseen_vectors)`: `seen_probs (n, S)` (rows sum to 1), word vectors
+# `seen_vectors (S, d)` and `unseen_vectors (U, d)`. Normalise the word vectors, place each image at the
+# probability-weighted mean of the seen vectors, and return the index of the unseen vector of highest cosine, `(n,)`.
+
+# %%
+def my_zero_shot(seen_probs: torch.Tensor, seen_vectors: torch.Tensor, unseen_vectors: torch.Tensor) -> torch.Tensor:
+    ### BEGIN SOLUTION
+    unit = torch.nn.functional.normalize
+    placed = seen_probs @ unit(seen_vectors, dim=1)  # (n, d)
+    return (unit(placed, dim=1) @ unit(unseen_vectors, dim=1).T).argmax(1)
+    ### END SOLUTION
+
+
+check("03.3", my_zero_shot)
+
+# %% [markdown]
+# ## Results
+# The bars (from the issue that specified this lesson), for the best loss: Recall@1 ≥ 0.9 image → tag and tag →
+# image on the 120-image gallery with held-out combinations; arithmetic ≥ 0.8 over ≥ 1,000 queries; InfoNCE or the
+# hardest negative beats the sum of violations on both (InfoNCE, at the same number of steps); the zero-shot control ≤ 1.5× chance. Zero-shot top-1 was
+# asked to reach 3× chance (0.75 with four unseen classes); it does not — three of the four unseen classes are
+# named, horses are not (section 7) — so it is reported here, not asserted.
+
+# %% tags=["results"]
+best_name = max(models, key=lambda k: retrieval_results[k]["image→tag R@1"] + retrieval_results[k]["tag→image R@1"])
+r, a = retrieval_results[best_name], arithmetic_results[best_name]
+results = mmutils.report_results({
+    "best loss image→tag R@1": (r["image→tag R@1"], ">=", 0.9),
+    "best loss tag→image R@1": (r["tag→image R@1"], ">=", 0.9),
+    "best loss image→tag R-precision": r["image→tag R-precision"],
+    "best loss tag→image median rank": r["tag→image median rank"],
+    "chance image→tag R@1": 5 / 600,
+    "best loss arithmetic accuracy": (a["all"], ">=", 0.8),
+    "arithmetic queries": (a["queries"], ">=", 1000),
+    "arithmetic accuracy, target held out": a["target held out"],
+    "arithmetic accuracy, query held out": a["query held out"],
+    "sum-of-violations image→tag R@1": retrieval_results["sum of violations"]["image→tag R@1"],
+    "hardest from scratch image→tag R@1": retrieval_results["hardest, from scratch"]["image→tag R@1"],
+    "hardest warm-started image→tag R@1": retrieval_results["hardest, warm start"]["image→tag R@1"],
+    "hardest warm-started arithmetic accuracy": arithmetic_results["hardest, warm start"]["all"],
+    "InfoNCE minus sum of violations, image→tag R@1": (
+        retrieval_results["InfoNCE"]["image→tag R@1"] - retrieval_results["sum of violations"]["image→tag R@1"],
+        ">", 0),
+    "InfoNCE minus sum of violations, arithmetic": (
+        arithmetic_results["InfoNCE"]["all"] - arithmetic_results["sum of violations"]["all"], ">", 0),
+    "zero-shot top-1 over chance (asked 3, not met)": zero_shot_accuracy / chance,
+    "zero-shot control over chance": (control_accuracy / chance, "<=", 1.5),
+})
+print("best loss:", best_name)
+
+# %% [markdown]
+# ## Summary
+# - A **joint embedding** maps images and texts into one space where a cosine says how well they match; image tagging
+#   is retrieval in that space, both ways.
+# - One image has many true texts, and one text ("dog") many true images: pairs that are just as true must not be
+#   pushed apart as negatives.
+# - The loss matters. Summing every violation spends the gradient on easy negatives; the **hardest negative** alone,
+#   from a random start, pulls everything together and collapses (VSE++ starts from an ImageNet CNN for this reason);
+#   **InfoNCE** weighs negatives by how hard they are, smoothly, and trains best from scratch.
+# - The space is nearly additive: image − "dog" + "cow" finds the cow in the same colour and place — less often when
+#   that combination was never seen.
+# - Through word vectors learned from text alone, images of classes never seen can be named — when what the text says
+#   about them agrees with how they look.
+#
+# ## Exercises
+# 1. **03.1–03.3** above (checked).
+# 2. Train the hardest-negative loss starting from the sum-of-violations model (its paper's warm start). Does it
+#    now beat InfoNCE?
+# 3. Remove the single-word texts from training. What happens to the arithmetic, and why?
+# 4. Start the text side from random vectors instead of the gloss vectors. What changes in retrieval? In zero-shot?
+#
+# ## Papers
+# - A. Frome, G. Corrado, J. Shlens, S. Bengio, J. Dean, M. Ranzato, T. Mikolov. *DeViSE: A Deep Visual-Semantic
+#   Embedding Model.* NeurIPS 2013.
+# - R. Kiros, R. Salakhutdinov, R. Zemel. *Unifying Visual-Semantic Embeddings with Multimodal Neural Language
+#   Models.* 2014.
+# - M. Norouzi, T. Mikolov, S. Bengio, Y. Singer, J. Shlens, A. Frome, G. Corrado, J. Dean. *Zero-Shot Learning by
+#   Convex Combination of Semantic Embeddings.* ICLR 2014.
+# - F. Faghri, D. Fleet, J. Kiros, S. Fidler. *VSE++: Improving Visual-Semantic Embeddings with Hard Negatives.*
+#   BMVC 2018.
+# - A. Radford et al. *Learning Transferable Visual Models From Natural Language Supervision* (CLIP). ICML 2021.
