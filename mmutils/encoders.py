@@ -9,11 +9,24 @@ import torch.nn as nn
 
 from .validate import check_tensor
 
-__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN"]
+__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN", "permute_colour_channels"]
 
 
 def _block2d(cin: int, cout: int) -> list[nn.Module]:
     return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+_PERMUTATIONS = torch.tensor([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])
+
+
+def permute_colour_channels(images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Each image's RGB channels in one of the six orders, drawn at random: ``(B, 3, H, W)`` -> same shape.
+
+    An augmentation for what must not depend on colour: a red dog becomes a green or a blue one, so a class learned
+    on permuted images is learned from shape."""
+    check_tensor(images, "permute_colour_channels", "images", shape=("B", 3, "H", "W"), dtype="float")
+    order = _PERMUTATIONS[torch.randint(6, (len(images),), generator=generator)].to(images.device)  # (B, 3)
+    return torch.gather(images, 1, order[:, :, None, None].expand_as(images))
 
 
 class ImageCNN(nn.Module):

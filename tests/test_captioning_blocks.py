@@ -127,3 +127,90 @@ def test_edit_distance_by_hand():
     assert word_error_rate(["a dog"], ["a red dog"]) == 1 / 3
     with pytest.raises(ValueError, match="as many"):
         word_error_rate(["a"], [])
+
+
+# ---------------------------------------------------------------- decoders (lesson 04)
+from mmutils import captioning  # noqa: E402
+from mmutils.encoders import permute_colour_channels  # noqa: E402
+
+
+def test_additive_attention_matches_its_formula():
+    torch.manual_seed(0)
+    att = captioning.AdditiveAttention(5, 7, 4)
+    f, h = torch.randn(3, 6, 5), torch.randn(3, 7)
+    context, alpha = att(f, att.project(f), h)
+    e = torch.stack([torch.stack([att.score(torch.tanh(att.from_features(f[b, i]) + att.from_hidden(h[b])))[0]
+                                  for i in range(6)]) for b in range(3)])
+    want = torch.softmax(e, 1)
+    assert torch.allclose(alpha, want, atol=1e-6)
+    assert torch.allclose(context, torch.einsum("bp,bpd->bd", want, f), atol=1e-6)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_caption_decoder_teacher_forcing_equals_stepping(attention):
+    torch.manual_seed(1)
+    dec = captioning.CaptionDecoder(11, feature_dim=8, embed_dim=4, hidden_dim=6, attention=attention)
+    feats, caps = torch.randn(2, 9, 8), torch.randint(0, 11, (2, 5))
+    log_probs, alphas = dec(feats, caps)
+    assert log_probs.shape == (2, 4, 11) and torch.allclose(log_probs.exp().sum(-1), torch.ones(2, 4), atol=1e-5)
+    assert (alphas is None) == (not attention)
+    state = dec.init_state(feats)
+    for t in range(4):
+        lp, state = dec.step(caps[:, t], state)
+        assert torch.allclose(lp, log_probs[:, t], atol=1e-6)
+    with pytest.raises(ValueError, match="captions"):
+        dec(feats, torch.randint(0, 11, (3, 5)))
+
+
+def test_doubly_stochastic_penalty_and_caption_loss_by_loops():
+    g = torch.Generator().manual_seed(2)
+    alphas = torch.softmax(torch.randn(2, 4, 3, generator=g), -1)
+    targets = torch.tensor([[5, 6, 0, 0], [5, 6, 7, 8]])
+    want = sum((1 - sum(alphas[b, t, i] for t in range(4) if targets[b, t] != 0)) ** 2
+               for b in range(2) for i in range(3)) / 6
+    assert torch.allclose(captioning.doubly_stochastic_penalty(alphas, targets), want, atol=1e-6)
+    lp = torch.log_softmax(torch.randn(2, 4, 9, generator=g), -1)
+    nll = -sum(lp[b, t, targets[b, t]] for b in range(2) for t in range(4) if targets[b, t] != 0) / 6
+    assert torch.allclose(captioning.caption_loss(lp, targets), nll, atol=1e-6)
+
+
+def test_slotted_decoder_fills_visual_words_from_the_attended_cell():
+    torch.manual_seed(3)
+    class_ids = torch.tensor([4, 5, 6])
+
+    def attributes(features):  # cell 1 holds class 2 (id 6) for sure; the others are empty
+        b, p, _ = features.shape
+        probs = torch.full((b, p, 3), 1 / 3)
+        probs[:, 1] = torch.tensor([0.0, 0.0, 1.0])
+        presence = torch.zeros(b, p)
+        presence[:, 1] = 1
+        return [(probs, presence)]
+
+    dec = captioning.SlottedCaptionDecoder(9, [class_ids], attributes, feature_dim=8, embed_dim=4, hidden_dim=6)
+    base = captioning.CaptionDecoder(9, feature_dim=8, embed_dim=4, hidden_dim=6, attention=True)
+    base.load_state_dict(dec.state_dict())
+    feats, tokens = torch.randn(2, 5, 8), torch.tensor([1, 2])
+    lp, _ = dec.step(tokens, dec.init_state(feats))
+    lp_base, _ = base.step(tokens, base.init_state(feats))
+    assert torch.allclose(lp.exp().sum(1), torch.ones(2), atol=1e-5)  # still a distribution
+    others = torch.tensor([0, 1, 2, 3, 7, 8])
+    assert torch.allclose(lp[:, others], lp_base[:, others], atol=1e-6)  # non-visual words untouched
+    kind = lp_base[:, class_ids].exp().sum(1)
+    assert torch.allclose(lp[:, 6].exp(), kind, atol=1e-5)  # all of "some class word" goes to the cell's class
+    log_probs, _ = dec(feats, torch.randint(0, 9, (2, 4)))  # teacher forcing runs through the same step
+    assert log_probs.shape == (2, 3, 9)
+
+
+def test_attention_hits_and_channel_permutation():
+    alphas = torch.zeros(2, 16)
+    alphas[0, 5] = 1  # row 1, col 1 of a 4x4 grid on 16 px: centre (6, 6)
+    alphas[1, 15] = 1  # centre (14, 14)
+    boxes = torch.tensor([[4, 4, 8, 8], [0, 0, 8, 8]])
+    assert captioning.attention_hits(alphas, 4, 16, boxes).tolist() == [True, False]
+    x = torch.rand(6, 3, 5, 5)
+    y = permute_colour_channels(x, torch.Generator().manual_seed(0))
+    for a, b in zip(x, y):
+        assert any(torch.equal(b, a[list(p)]) for p in [(0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1),
+                                                        (2, 1, 0)])
+    with pytest.raises(ValueError, match="images"):
+        permute_colour_channels(torch.rand(2, 1, 5, 5))

@@ -1,0 +1,161 @@
+"""Translating an image into a sentence: an LSTM decoder over a CNN's feature grid, with or without attention.
+
+* ``AdditiveAttention``: Bahdanau-style soft attention, ``e_i = wᵀ tanh(W_f f_i + W_h h)``, ``α = softmax(e)``.
+* ``CaptionDecoder``: the LSTM decoder of Show and Tell (``attention=False``: the image only sets the initial state)
+  and of Show, Attend and Tell (``attention=True``: at every step the input also holds the attended context, scaled
+  by a gate ``β = σ(W_β h)``). One ``step`` serves training (teacher forcing) and decoding (``mmutils.decoding``).
+* ``SlottedCaptionDecoder``: Show, Attend and Tell whose *visual* words (class names, colours) are filled from the
+  image, after Neural Baby Talk: the language model says that a class word comes next, the attended cells say which.
+* ``doubly_stochastic_penalty``: Show, Attend and Tell's regulariser ``Σ_i (1 − Σ_t α_ti)²``: every cell should be
+  looked at about once over the sentence.
+* ``attention_hits``: whether the attention peak of each generated object word lies inside that object's box.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .validate import check_tensor
+
+__all__ = ["AdditiveAttention", "CaptionDecoder", "SlottedCaptionDecoder", "doubly_stochastic_penalty", "caption_loss", "attention_hits"]
+
+
+class AdditiveAttention(nn.Module):
+    """Soft attention over ``P`` feature cells ``(B, P, feature_dim)`` given a query ``h`` ``(B, hidden_dim)``."""
+
+    def __init__(self, feature_dim: int, hidden_dim: int, attention_dim: int = 64):
+        super().__init__()
+        self.from_features = nn.Linear(feature_dim, attention_dim)
+        self.from_hidden = nn.Linear(hidden_dim, attention_dim)
+        self.score = nn.Linear(attention_dim, 1)
+
+    def project(self, features: torch.Tensor) -> torch.Tensor:
+        """``W_f f_i``, computed once per image: ``(B, P, feature_dim)`` -> ``(B, P, attention_dim)``."""
+        return self.from_features(features)
+
+    def forward(self, features: torch.Tensor, projected: torch.Tensor, h: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Returns the context ``(B, feature_dim)`` and the weights ``α`` ``(B, P)``."""
+        e = self.score(torch.tanh(projected + self.from_hidden(h)[:, None])).squeeze(-1)  # (B, P)
+        alpha = torch.softmax(e, dim=1)  # (B, P)
+        return (alpha[:, :, None] * features).sum(1), alpha  # (B, feature_dim), (B, P)
+
+
+class CaptionDecoder(nn.Module):
+    """LSTM decoder of a caption from image features ``(B, P, feature_dim)`` (a grid flattened to P cells).
+
+    The initial ``(h, c)`` come from the mean feature. Without attention the image enters only there (Show and
+    Tell); with attention each step also reads ``β ⊙ context`` (Show, Attend and Tell). ``step`` keeps the last
+    step's attention weights in ``self.alpha`` ``(B, P)`` (``None`` without attention).
+    """
+
+    def __init__(self, vocab_size: int, feature_dim: int = 64, embed_dim: int = 32, hidden_dim: int = 128,
+                 attention: bool = True, attention_dim: int = 64):
+        super().__init__()
+        self.attention = AdditiveAttention(feature_dim, hidden_dim, attention_dim) if attention else None
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        self.init_h, self.init_c = nn.Linear(feature_dim, hidden_dim), nn.Linear(feature_dim, hidden_dim)
+        self.gate = nn.Linear(hidden_dim, feature_dim) if attention else None
+        self.cell = nn.LSTMCell(embed_dim + (feature_dim if attention else 0), hidden_dim)
+        self.out = nn.Linear(hidden_dim, vocab_size)
+        self.alpha = None
+
+    def init_state(self, features: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """``(features, projected features, h, c)``: everything a step needs, one row per image."""
+        check_tensor(features, "CaptionDecoder", "features", shape=("B", "P", None), dtype="float")
+        mean = features.mean(1)  # (B, feature_dim)
+        projected = self.attention.project(features) if self.attention is not None else features[:, :, :0]
+        return features, projected, torch.tanh(self.init_h(mean)), torch.tanh(self.init_c(mean))
+
+    def step(self, tokens: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple]:
+        """One word: ``tokens`` ``(B,)`` (the previous word) -> log-probabilities of the next ``(B, V)``, new state."""
+        features, projected, h, c = state
+        x = self.embed(tokens.to(h.device))  # (B, embed_dim)
+        if self.attention is not None:
+            context, self.alpha = self.attention(features, projected, h)  # (B, feature_dim), (B, P)
+            x = torch.cat([x, torch.sigmoid(self.gate(h)) * context], 1)  # (B, embed_dim + feature_dim)
+        h, c = self.cell(x, (h, c))  # (B, hidden_dim) each
+        return F.log_softmax(self.out(h), dim=-1), (features, projected, h, c)
+
+    def forward(self, features: torch.Tensor, captions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Teacher forcing: ``captions`` ``(B, T)`` start with ``<bos>``; returns the log-probabilities of
+        ``captions[:, 1:]`` ``(B, T-1, V)`` and the attention weights ``(B, T-1, P)`` (``None`` without attention)."""
+        check_tensor(captions, "CaptionDecoder", "captions", shape=(features.shape[0], "T"), dtype="int")
+        state = self.init_state(features)
+        log_probs, alphas = [], []
+        for t in range(captions.shape[1] - 1):
+            lp, state = self.step(captions[:, t], state)  # (B, V)
+            log_probs.append(lp)
+            alphas.append(self.alpha)
+        return torch.stack(log_probs, 1), (torch.stack(alphas, 1) if self.attention is not None else None)
+
+
+class SlottedCaptionDecoder(CaptionDecoder):
+    """Attention decoder whose visual words are read from the image (after Lu et al.'s Neural Baby Talk, 2018).
+
+    ``slot_words``: one int64 tensor of vocabulary ids per kind of visual word (e.g. the class names, the colours).
+    ``cell_attributes(features (B, P, D))`` returns, per kind, ``(probs (B, P, K), presence (B, P))``: each cell's
+    probabilities over that kind's K words (in ``slot_words`` order) and how likely the cell holds an object at all;
+    it is computed once per image (e.g. by a frozen pretrained head) and is not trained here.
+
+    At each step the language model's probability of the kind (the sum over its words) is kept, and shared out by
+    the attended cells' probabilities, weighted by attention × presence:
+    ``p(w) = P_lm(kind) · Σ_i α_i presence_i probs_i(w) / Σ_i α_i presence_i``. Other words keep ``P_lm(w)``.
+    """
+
+    def __init__(self, vocab_size: int, slot_words: list[torch.Tensor], cell_attributes, **kwargs):
+        super().__init__(vocab_size, attention=True, **kwargs)
+        self.slot_words = [check_tensor(ids, "SlottedCaptionDecoder", "slot_words[k]", shape=("K",), dtype="int")
+                           for ids in slot_words]
+        self.cell_attributes = cell_attributes
+
+    def init_state(self, features: torch.Tensor) -> tuple:
+        with torch.no_grad():
+            kinds = self.cell_attributes(features)
+        if len(kinds) != len(self.slot_words):
+            raise ValueError(f"SlottedCaptionDecoder: `cell_attributes` returned {len(kinds)} kinds of visual word;"
+                             f" expected {len(self.slot_words)} (one per `slot_words`).")
+        probs = tuple(p for p, _ in kinds)  # (B, P, K) each
+        presence = tuple(q for _, q in kinds)  # (B, P) each
+        return super().init_state(features) + (probs, presence)
+
+    def step(self, tokens: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
+        log_probs, base = super().step(tokens, state[:4])  # (B, V); self.alpha: (B, P)
+        log_probs = log_probs.clone()
+        for ids, probs, presence in zip(self.slot_words, state[4], state[5]):
+            ids = ids.to(log_probs.device)
+            w = self.alpha * presence  # (B, P)
+            p = (w[:, :, None] * probs).sum(1) / w.sum(1, keepdim=True).clamp_min(1e-8)  # (B, K)
+            kind = torch.logsumexp(log_probs[:, ids], dim=1, keepdim=True)  # (B, 1) log P_lm(kind)
+            log_probs[:, ids] = kind + torch.log(p.clamp_min(1e-8))  # (B, K)
+        return log_probs, base + state[4:]
+
+
+def caption_loss(log_probs: torch.Tensor, targets: torch.Tensor, pad: int = 0) -> torch.Tensor:
+    """Mean negative log-likelihood of the non-padding targets: ``(B, T, V)`` and ``(B, T)``."""
+    check_tensor(log_probs, "caption_loss", "log_probs", shape=("B", "T", None), dtype="float")
+    check_tensor(targets, "caption_loss", "targets", shape=(log_probs.shape[0], log_probs.shape[1]), dtype="int")
+    mask = targets != pad  # (B, T)
+    return F.nll_loss(log_probs[mask], targets[mask])
+
+
+def doubly_stochastic_penalty(alphas: torch.Tensor, targets: torch.Tensor, pad: int = 0) -> torch.Tensor:
+    """``mean_b Σ_i (1 − Σ_t α_bti)²`` over the steps that predict a real word: ``alphas`` ``(B, T, P)``,
+    ``targets`` ``(B, T)``. (Xu et al. sum over cells; the mean over cells keeps the weight λ independent of P.)"""
+    check_tensor(alphas, "doubly_stochastic_penalty", "alphas", shape=("B", "T", "P"), dtype="float")
+    mask = (targets != pad).float()[:, :, None]  # (B, T, 1)
+    return ((1 - (alphas * mask).sum(1)) ** 2).mean()
+
+
+def attention_hits(alphas: torch.Tensor, grid: int, image_size: int, boxes: torch.Tensor) -> torch.Tensor:
+    """Whether each attention map's peak cell centre lies inside its box: ``alphas`` ``(N, grid*grid)``, ``boxes``
+    ``(N, 4)`` as ``(x0, y0, x1, y1)`` pixels (x1, y1 exclusive) -> ``(N,)`` bool."""
+    check_tensor(alphas, "attention_hits", "alphas", shape=("N", grid * grid), dtype="float")
+    check_tensor(boxes, "attention_hits", "boxes", shape=(alphas.shape[0], 4))
+    peak = alphas.argmax(1)  # (N,)
+    cell = image_size / grid
+    x, y = (peak % grid + 0.5) * cell, (peak // grid + 0.5) * cell  # (N,) pixel centres
+    b = boxes.float()
+    return (x >= b[:, 0]) & (x < b[:, 2]) & (y >= b[:, 1]) & (y < b[:, 3])

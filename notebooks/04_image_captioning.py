@@ -1,0 +1,508 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Translating: image captioning, with and without attention
+#
+# > **2-2. Translating 방식 소개** — 그 중 대표적인 방법이 `Image Captioning`이다. `Image Captioning`이란 이미지가
+# > 주어지면 이미지를 가장 잘 설명하는 text를 보여주는 것이다. … Step1. image가 CNN을 통과 (encoder) Step2. 그 결과가
+# > RNN을 통과하여 text출력 (decoder) … 여기에서 더 나아가면 어떤 단어가 이미지에서 어디 부분을 attention하는지도
+# > 확인할 수 있다. 관련 정보는 **Show, attend and tell** 논문에서 확인할 수 있다.
+#
+# *The typical translating method is image captioning: given an image, show the text that describes it best. Step 1:
+# the image goes through a CNN (encoder). Step 2: the result goes through an RNN that outputs text (decoder). Going
+# further, we can see which part of the image each word attends to — the Show, Attend and Tell paper.*
+#
+# You will:
+# 1. pretrain a CNN encoder and freeze it (as captioners start from an ImageNet CNN), keeping its 12×12 feature grid;
+# 2. train the lecture's two steps: an LSTM decoder that sees the image only through its initial state (Show and
+#    Tell), then one that attends over the grid at every word (Show, Attend and Tell: additive attention, the gating
+#    scalar, the doubly stochastic regulariser);
+# 3. decode greedily and with a **batched beam search**, and score with corpus **BLEU** against all references;
+# 4. look at the attention of every word, and measure whether it lands on the object being named;
+# 5. test on scenes made only of (class, colour) pairs never seen in training — and find where captioners fail.
+
+# %%
+import collections
+
+import matplotlib.pyplot as plt
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
+from tqdm import tqdm
+
+import mmutils
+from mmutils import captioning, vqa, world
+from mmutils.decoding import beam_search, greedy_decode
+from mmutils.encoders import ImageCNN, permute_colour_channels
+from mmutils.exercises import check
+from mmutils.metrics import corpus_bleu
+from mmutils.text import Vocabulary, tokenize
+
+gen = mmutils.seed_everything(4)
+device = mmutils.get_device()
+
+# %% [markdown]
+# ## 1. Scenes and their captions
+# 48×48 scenes with two objects. Each has four or five reference captions; BLEU compares a generated caption with all
+# of them. Training scenes use only training (class, colour) pairs. Two test sets: **seen pairs** (new scenes, known
+# pairs) and **held-out pairs** (every object a (class, colour) pair never seen in training).
+
+# %%
+split = world.combination_split(0)
+SIZE = 48
+
+
+def make_scenes(n: int, part: str, seed: int) -> list[world.Scene]:
+    return [world.make_scene(seed * 100_003 + i, SIZE, 2, split.pairs(part)) for i in range(n)]
+
+
+train_scenes = make_scenes(3000, "train", 1)
+test_sets = {"seen pairs": make_scenes(300, "train", 2), "held-out pairs": make_scenes(300, "test", 3)}
+vocab = Vocabulary([tokenize(c) for s in train_scenes for c in s.captions])
+MAX_LEN = max(len(tokenize(c)) for s in train_scenes for c in s.captions) + 2  # with <bos> and <eos>
+
+
+def encode_caption(caption: str) -> torch.Tensor:
+    ids = vocab.encode(tokenize(caption), bos_eos=True)
+    return torch.tensor(ids + [vocab.PAD] * (MAX_LEN - len(ids)))  # (MAX_LEN,)
+
+
+train_captions = torch.stack([torch.stack([encode_caption(c) for c in s.captions]) for s in train_scenes])
+print("vocabulary:", len(vocab), "| captions:", tuple(train_captions.shape))  # NBVAL_CHECK_OUTPUT
+for c in train_scenes[0].captions:
+    print("  ", c)  # NBVAL_CHECK_OUTPUT
+mmutils.viz.image_grid(torch.stack([s.image for s in train_scenes[:8]]), ncols=8, suptitle="training scenes")
+plt.show()
+
+# %% [markdown]
+# ## 2. The encoder: a CNN pretrained once, then frozen
+# Real captioners start from a CNN pretrained on ImageNet. Ours is pretrained on the world's labels: the class and
+# the colour of the object in each third of the image (lesson 06's `SlotHeads`). One twist matters for the held-out
+# pairs: the **class** head is trained on images whose colour channels are randomly permuted, so the class must be
+# read from shape — otherwise "every dog in training was red, green or yellow" becomes part of what "dog" means. The
+# colour head sees the original images. Then the CNN is frozen and its 12×12 grid of 64-d features computed once.
+
+# %%
+mmutils.show_source(permute_colour_channels)
+
+# %%
+slot_cls, slot_colour = vqa.slot_targets(train_scenes)  # (3000, 3) each
+train_images = torch.stack([s.image for s in train_scenes])  # (3000, 3, 48, 48)
+mmutils.seed_everything(1)
+encoder = nn.ModuleDict({"cnn": ImageCNN(), "heads": vqa.SlotHeads(64)}).to(device)
+augment = torch.Generator().manual_seed(0)
+
+
+def slot_loss(m: nn.Module, batch) -> torch.Tensor:
+    images, cls, colour = batch  # (B, 3, 48, 48), (B, 3), (B, 3)
+    shuffled = permute_colour_channels(images.cpu(), augment).to(images.device)  # (B, 3, 48, 48)
+    fast = dict(memory_format=torch.channels_last)  # the same numbers, faster convolutions on a CPU
+    cls_logits, _ = m["heads"](m["cnn"].grid(shuffled.contiguous(**fast)))  # (B, 3, 11)
+    _, colour_logits = m["heads"](m["cnn"].grid(images.contiguous(**fast)))  # (B, 3, 7)
+    return F.cross_entropy(cls_logits.flatten(0, 1), cls.flatten()) + \
+        F.cross_entropy(colour_logits.flatten(0, 1), colour.flatten())
+
+
+mmutils.fit(encoder, DataLoader(TensorDataset(train_images, slot_cls, slot_colour), batch_size=64, shuffle=True,
+                                generator=torch.Generator().manual_seed(0)),
+            slot_loss, epochs=6, lr=3e-3, desc="pretrain encoder", device=device)
+encoder.eval().requires_grad_(False)
+
+
+@torch.no_grad()
+def grid_features(scenes: list[world.Scene]) -> torch.Tensor:
+    """(n, 3, 48, 48) images -> frozen features (n, 144 cells, 64)."""
+    x = torch.stack([s.image for s in scenes])
+    return torch.cat([encoder["cnn"].grid(p.to(device)).flatten(2).transpose(1, 2).cpu() for p in x.split(500)])
+
+
+train_features = grid_features(train_scenes)  # (3000, 144, 64)
+test_features = {name: grid_features(ss) for name, ss in test_sets.items()}
+slot_accuracy = {}
+for name, ss in test_sets.items():
+    with torch.no_grad():
+        grid = test_features[name].transpose(1, 2).reshape(-1, 64, 12, 12).to(device)  # (300, 64, 12, 12)
+        cls_logits, colour_logits = encoder["heads"](grid)
+    cls, colour = vqa.slot_targets(ss)
+    occupied = cls < len(world.CLASS_NAMES)
+    slot_accuracy[name] = ((cls_logits.argmax(-1).cpu() == cls)[occupied].float().mean().item(),
+                           (colour_logits.argmax(-1).cpu() == colour)[occupied].float().mean().item())
+    print(f"{name:15s} frozen encoder, per object: class {slot_accuracy[name][0]:.3f}, "
+          f"colour {slot_accuracy[name][1]:.3f}")
+
+# %% [markdown]
+# ## 3. Two decoders
+# Both are LSTMs that start from the mean feature. **Show and Tell** sees nothing else of the image. **Show, Attend
+# and Tell** scores every cell against the hidden state, `α = softmax(wᵀ tanh(W_f f_i + W_h h))`, and feeds the
+# attended context `Σ α_i f_i`, scaled by a learned gate `β = σ(W_β h)`, with each word. The **doubly stochastic**
+# regulariser `λ Σ_i (1 − Σ_t α_ti)²` asks every cell to be looked at about once over a sentence (λ = 0.1; at λ = 1 the
+# attention spreads evenly and the captions suffer). Both are trained by teacher forcing: each word predicted from
+# the true previous words.
+
+# %%
+mmutils.show_source(captioning.AdditiveAttention.forward)
+mmutils.show_source(captioning.CaptionDecoder.step)
+mmutils.show_source(captioning.doubly_stochastic_penalty)
+
+# %%
+EPOCHS, BATCH, LAMBDA = 12, 64, 0.1
+
+
+def train_decoder(make_decoder, epochs: int = EPOCHS) -> tuple[captioning.CaptionDecoder, list[float]]:
+    mmutils.seed_everything(0)
+    decoder = make_decoder().to(device)
+    attention = decoder.attention is not None
+    optimiser = torch.optim.Adam(decoder.parameters(), lr=3e-3)
+    order = torch.Generator().manual_seed(0)
+    losses = []
+    for _ in tqdm(range(epochs), desc=type(decoder).__name__, ncols=90):
+        perm = torch.randperm(len(train_scenes), generator=order)
+        which = torch.randint(train_captions.shape[1], (len(train_scenes),), generator=order)  # a caption each
+        for i in range(0, len(perm), BATCH):
+            idx = perm[i:i + BATCH]
+            captions = train_captions[idx, which[idx]].to(device)  # (B, MAX_LEN)
+            log_probs, alphas = decoder(train_features[idx].to(device), captions)  # (B, T-1, V), (B, T-1, 144)
+            loss = captioning.caption_loss(log_probs, captions[:, 1:])
+            if attention:
+                loss = loss + LAMBDA * captioning.doubly_stochastic_penalty(alphas, captions[:, 1:])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        losses.append(loss.item())
+    return decoder.eval(), losses
+
+
+decoders, losses = {}, {}
+for kind, attention in [("show and tell", False), ("attend and tell", True)]:
+    decoders[kind], losses[kind] = train_decoder(lambda: captioning.CaptionDecoder(len(vocab), attention=attention))
+fig, ax = plt.subplots(figsize=(5, 3))
+for kind, curve in losses.items():
+    ax.plot(range(1, EPOCHS + 1), curve, marker="o", label=kind)
+ax.set_xlabel("epoch")
+ax.set_ylabel("training loss (last batch)")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## 4. Decoding and BLEU
+# **Greedy** decoding takes the most probable word at each step; **beam search** keeps the `k` most probable partial
+# captions of every image (all images in one batch) and returns the best finished one. Corpus **BLEU-n** (Papineni et
+# al.): the geometric mean of the clipped 1…n-gram precisions against all references of each image, times a brevity
+# penalty — written by hand in `mmutils.metrics` and tested against NLTK.
+#
+# **Control:** the same generated captions scored against the references of *other* images (shuffled). Whatever BLEU
+# that keeps comes from the sentence templates, not from the image.
+
+# %%
+mmutils.show_source(corpus_bleu)
+
+
+# %%
+def decode(decoder: captioning.CaptionDecoder, features: torch.Tensor, beam: int = 1) -> list[list[str]]:
+    with torch.no_grad():
+        state = decoder.init_state(features.to(device))
+        if beam == 1:
+            tokens = greedy_decode(decoder.step, state, len(features), vocab.BOS, vocab.EOS, MAX_LEN)
+        else:
+            tokens, _ = beam_search(decoder.step, state, len(features), vocab.BOS, vocab.EOS, MAX_LEN, beam=beam)
+    out = []
+    for row in tokens.tolist():
+        words = row[:row.index(vocab.EOS)] if vocab.EOS in row else row
+        out.append(vocab.decode(words))
+    return out
+
+
+references = {name: [[tokenize(c) for c in s.captions] for s in ss] for name, ss in test_sets.items()}
+shuffle = torch.randperm(300, generator=torch.Generator().manual_seed(1)).tolist()
+bleu, generated = {}, {}
+
+
+def evaluate(kind: str) -> None:
+    decoder = decoders[kind]
+    for name in test_sets:
+        for beam in (1, 3):
+            hyps = decode(decoder, test_features[name], beam)
+            generated[kind, name, beam] = hyps
+            bleu[kind, name, beam] = corpus_bleu(references[name], hyps)
+        bleu[kind, name, "shuffled"] = corpus_bleu([references[name][j] for j in shuffle],
+                                                   generated[kind, name, 1])
+
+
+for kind in decoders:
+    evaluate(kind)
+print(f"{'':17s}{'test set':16s}{'decoding':10s}  BLEU-1  BLEU-2  BLEU-3  BLEU-4")
+for (kind, name, how), b in bleu.items():
+    how = {1: "greedy", 3: "beam 3"}.get(how, how)
+    print(f"{kind:17s}{name:16s}{how:10s}" + "".join(f"{v:8.3f}" for v in b))  # NBVAL_CHECK_OUTPUT
+
+# %%
+fig, axes = plt.subplots(2, 4, figsize=(13, 6.2))
+for row, name in enumerate(test_sets):
+    for col in range(4):
+        s = test_sets[name][col]
+        axes[row, col].imshow(mmutils.viz.to_display(s.image))
+        axes[row, col].set_title(f"[{name}]\ntrue: {s.captions[0]}\nno att.: "
+                                 f"{' '.join(generated['show and tell', name, 3][col])}\natt.: "
+                                 f"{' '.join(generated['attend and tell', name, 3][col])}", fontsize=7)
+        axes[row, col].axis("off")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 5. Where the decoder looks
+# For each word of a greedy caption, the attention weights over the 12×12 grid, upsampled onto the image.
+
+# %%
+attend = decoders["attend and tell"]
+
+
+@torch.no_grad()
+def greedy_with_attention(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Greedy decoding that also keeps each step's attention: tokens (n, MAX_LEN), alphas (n, MAX_LEN, 144)."""
+    state = attend.init_state(features.to(device))
+    tokens = torch.full((len(features),), vocab.BOS)
+    out, alphas = [], []
+    for _ in range(MAX_LEN):
+        log_probs, state = attend.step(tokens, state)  # (n, V)
+        tokens = log_probs.argmax(1).cpu()  # (n,)
+        out.append(tokens)
+        alphas.append(attend.alpha.cpu())
+    return torch.stack(out, 1), torch.stack(alphas, 1)
+
+
+tokens, alphas = greedy_with_attention(test_features["seen pairs"][:1])
+words = vocab.decode(tokens[0].tolist())[:MAX_LEN]
+n_words = len(words) if vocab.EOS not in tokens[0].tolist() else tokens[0].tolist().index(vocab.EOS)
+fig, axes = plt.subplots(1, n_words, figsize=(1.7 * n_words, 2.2))
+for t, ax in enumerate(axes):
+    mmutils.viz.heatmap_overlay(test_sets["seen pairs"][0].image, alphas[0, t].reshape(12, 12), ax=ax)
+    ax.set_title(vocab.itos[tokens[0, t].item()], fontsize=10)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# **Attention hit-rate.** For every generated class word that names an object in the scene, is the attention peak
+# (of the step that wrote the word) inside that object's box? Chance is the share of the image the box covers — what
+# a peak placed at random would score.
+
+# %%
+mmutils.show_source(captioning.attention_hits)
+
+
+# %%
+def hit_rate(name: str) -> tuple[float, float, int]:
+    tokens, alphas = greedy_with_attention(test_features[name])
+    peaks, boxes = [], []
+    for i, s in enumerate(test_sets[name]):
+        by_class = collections.Counter(o.cls for o in s.objects)
+        for t, tok in enumerate(tokens[i].tolist()):
+            if tok == vocab.EOS:
+                break
+            word = vocab.itos[tok]
+            if by_class.get(word) == 1:  # a class word naming exactly one object of the scene
+                peaks.append(alphas[i, t])
+                boxes.append(next(o.box for o in s.objects if o.cls == word))
+    boxes = torch.tensor(boxes)  # (N, 4)
+    hits = captioning.attention_hits(torch.stack(peaks), 12, SIZE, boxes)  # (N,)
+    chance = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).float().mean().item() / SIZE ** 2
+    return hits.float().mean().item(), chance, len(boxes)
+
+
+hits = {name: hit_rate(name) for name in test_sets}
+for name, (rate, chance, n) in hits.items():
+    print(f"{name:15s} attention hit-rate {rate:.3f} over {n} object words; chance {chance:.3f} "
+          f"({rate / chance:.1f}× chance)")  # NBVAL_CHECK_OUTPUT
+
+# %% [markdown]
+# ## 6. Held-out pairs: what goes wrong
+# On scenes made only of (class, colour) pairs never seen in training, BLEU drops. Which (colour, class) phrases does
+# the attention model write there — pairs it saw in training, or the true, never-seen pairs?
+
+# %%
+train_pairs = set(split.train_pairs)
+
+
+def phrase_kinds(kind: str) -> dict[str, float]:
+    """Shares of the (colour, class) phrases written for held-out scenes, by what they name."""
+    counts = collections.Counter()
+    for hyp, s in zip(generated[kind, "held-out pairs", 1], test_sets["held-out pairs"]):
+        truth = {(o.cls, o.colour) for o in s.objects}
+        for a, b in zip(hyp, hyp[1:]):
+            if a in world.COLOUR_NAMES and b in world.CLASS_NAMES:
+                counts["the true held-out pair" if (b, a) in truth else
+                       "a training pair" if (b, a) in train_pairs else "another held-out pair"] += 1
+    return {k: round(v / sum(counts.values()), 3) for k, v in sorted(counts.items())}
+
+
+print("attend and tell:", phrase_kinds("attend and tell"))  # NBVAL_CHECK_OUTPUT
+
+# %% [markdown]
+# Most (colour, class) phrases written for held-out scenes are pairs from *training* — "a blue car" where the scene
+# holds a blue dog and an orange car — far more than the encoder's own errors explain (its per-object class and
+# colour accuracy on held-out pairs is printed in section 2). The decoder is a language model too: it learned which
+# class words follow "blue", and it overrules the image. Compositional generalisation is a known weakness of
+# captioners (Nikolaus et al. 2019 measure it with held-out adjective–noun pairs).
+#
+# ## 7. A remedy: let the image fill the visual words
+# Neural Baby Talk (Lu et al. 2018) splits the job: the language model decides *that* a visual word comes next, the
+# image decides *which*. Here: the decoder's probability of "some class word" is kept, and shared among the class
+# words by the class probabilities of the attended cells — from the frozen encoder's class head, applied to every
+# cell, weighted by attention and by how likely the cell holds an object. Colours likewise. (It trains for 8 epochs
+# rather than 12, to keep the lesson within its time budget; that handicaps it, if anything.)
+
+# %%
+mmutils.show_source(captioning.SlottedCaptionDecoder.step)
+
+# %%
+heads = encoder["heads"]
+class_words = torch.tensor([vocab.stoi[c] for c in world.CLASS_NAMES])  # (10,)
+colour_words = torch.tensor([vocab.stoi[c] for c in world.COLOUR_NAMES])  # (6,)
+
+
+def cell_attributes(features: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Per cell: class probabilities (B, P, 10) and colour probabilities (B, P, 6), each with P(not empty) (B, P)."""
+    cls = torch.softmax(heads.cls(features), -1)  # (B, P, 11), last = empty
+    colour = torch.softmax(heads.colour(features), -1)  # (B, P, 7), last = empty
+    return [(cls[..., :-1], 1 - cls[..., -1]), (colour[..., :-1], 1 - colour[..., -1])]
+
+
+decoders["slotted"], losses["slotted"] = train_decoder(lambda: captioning.SlottedCaptionDecoder(
+    len(vocab), [class_words, colour_words], cell_attributes), epochs=8)  # 8 epochs, to fit the time budget
+evaluate("slotted")
+for name in test_sets:
+    for how in (1, 3, "shuffled"):
+        scores = "".join(f"{v:8.3f}" for v in bleu["slotted", name, how])
+        print(f"slotted  {name:15s} {str(how):9s}{scores}")  # NBVAL_CHECK_OUTPUT
+print("slotted:", phrase_kinds("slotted"))  # NBVAL_CHECK_OUTPUT
+
+# %% [markdown]
+# ## 8. Exercises
+# ### Exercise 04.1 — additive attention
+# Write `my_additive_attention(features, h, W_f, W_h, w)`: `features (B, P, D)`, `h (B, H)`, `W_f (D, A)`,
+# `W_h (H, A)`, `w (A,)`. Return the context `(B, D)` and the weights `(B, P)`:
+# `α = softmax_i(wᵀ tanh(f_i W_f + h W_h))`, context `= Σ_i α_i f_i`.
+
+# %%
+def my_additive_attention(features: torch.Tensor, h: torch.Tensor, W_f: torch.Tensor, W_h: torch.Tensor,
+                          w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    ### BEGIN SOLUTION
+    scores = torch.tanh(features @ W_f + (h @ W_h)[:, None]) @ w  # (B, P)
+    alpha = torch.softmax(scores, dim=1)  # (B, P)
+    return (alpha[:, :, None] * features).sum(1), alpha
+    ### END SOLUTION
+
+
+check("04.1", my_additive_attention)
+
+# %% [markdown]
+# ### Exercise 04.2 — the doubly stochastic regulariser
+# Write `my_doubly_stochastic(alphas, targets)`: `alphas (B, T, P)` attention weights, `targets (B, T)` token ids (0 =
+# padding; a padded step's attention does not count). Return `mean over b and i of (1 − Σ_t α_bti)²`.
+
+# %%
+def my_doubly_stochastic(alphas: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    ### BEGIN SOLUTION
+    mask = (targets != 0).float()[:, :, None]  # (B, T, 1)
+    return ((1 - (alphas * mask).sum(1)) ** 2).mean()
+    ### END SOLUTION
+
+
+check("04.2", my_doubly_stochastic)
+
+# %% [markdown]
+# ### Exercise 04.3 — BLEU's clipped n-gram precision
+# Write `my_clipped_matches(hypothesis, references, n)`: token lists. Count each n-gram of the hypothesis as matched at
+# most as many times as it occurs in the *one* reference where it occurs most; return `(matched, total)`, the number
+# of matched n-grams and the number of n-grams in the hypothesis.
+
+# %%
+def my_clipped_matches(hypothesis: list[str], references: list[list[str]], n: int) -> tuple[int, int]:
+    ### BEGIN SOLUTION
+    def grams(tokens):
+        return collections.Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+
+    counts = grams(hypothesis)
+    most = collections.Counter()
+    for ref in references:
+        most |= grams(ref)  # per n-gram, the maximum over the references
+    return sum(min(c, most[g]) for g, c in counts.items()), sum(counts.values())
+    ### END SOLUTION
+
+
+check("04.3", my_clipped_matches)
+
+# %% [markdown]
+# ## Results
+# The bars come from the issue that specified this lesson, all on the held-out pairs: attention BLEU-4 within 0.05
+# of (or above) Show and Tell; the shuffled-image control ≤ 0.3; beam search BLEU-4 ≥ greedy − 0.01 — asserted.
+# Three more were asked and are **not met** here, so they are reported (with their target in the name), not
+# asserted: attention BLEU-4 ≥ 0.8, attention hit-rate ≥ 0.7 and ≥ 10× chance. Section 6 shows why — on held-out
+# pairs the decoder writes the pairs it knows, and its attention, asked to find "a blue dog" it has never seen, finds
+# it less often; on seen pairs the hit-rate is above 0.8 and 10× chance. Two learning checks of this lesson are
+# asserted as well: attention beats the shuffled-image control by 0.1 BLEU-4, and the slotted decoder of section 7
+# beats plain attention on held-out pairs. BLEU here is greedy unless "beam" is said.
+
+# %% tags=["results"]
+held = "held-out pairs"
+att4, noatt4 = bleu["attend and tell", held, 1][3], bleu["show and tell", held, 1][3]
+shuffled4 = bleu["attend and tell", held, "shuffled"][3]
+rate, chance, _ = hits[held]
+results = mmutils.report_results({
+    "seen pairs, attention BLEU-4": bleu["attend and tell", "seen pairs", 1][3],
+    "seen pairs, attention BLEU-4, beam 3": bleu["attend and tell", "seen pairs", 3][3],
+    "seen pairs, no-attention BLEU-4": bleu["show and tell", "seen pairs", 1][3],
+    "held-out pairs, attention BLEU-4 (asked >= 0.8, not met)": att4,
+    "held-out pairs, no-attention BLEU-4": noatt4,
+    "attention minus no-attention BLEU-4, held-out": (att4 - noatt4, ">=", -0.05),
+    "shuffled-image control BLEU-4, held-out": (shuffled4, "<=", 0.3),
+    "attention minus shuffled control BLEU-4, held-out": (att4 - shuffled4, ">=", 0.1),
+    "beam minus greedy BLEU-4, held-out": (bleu["attend and tell", held, 3][3] - att4, ">=", -0.01),
+    "attention hit-rate, held-out (asked >= 0.7, not met)": rate,
+    "attention hit-rate over chance, held-out (asked >= 10, not met)": rate / chance,
+    "attention hit-rate, seen pairs": hits["seen pairs"][0],
+    "attention hit-rate over chance, seen pairs": hits["seen pairs"][0] / hits["seen pairs"][1],
+    "held-out pairs, slotted BLEU-4": bleu["slotted", held, 1][3],
+    "slotted minus attention BLEU-4, held-out": (bleu["slotted", held, 1][3] - att4, ">", 0),
+    "frozen encoder class accuracy, held-out": slot_accuracy[held][0],
+})
+
+# %% [markdown]
+# ## Summary
+# - Captioning **translates** an image into a sentence: a CNN encodes, an LSTM decodes word by word, trained by
+#   teacher forcing; greedy or beam search decodes; BLEU scores against all references.
+# - Show and Tell sees the image only at the start; **attention** lets each word look again at the part of the image
+#   it names — on scenes of two objects it writes far better captions, and its attention lands on the named object.
+# - The doubly stochastic regulariser keeps the attention moving over the image across the sentence.
+# - A shuffled-image control shows how much BLEU the sentence templates alone earn.
+# - On (class, colour) pairs never seen in training, the decoder's language model overrules the image and writes the
+#   pairs it knows — a bias toward one modality (the text) inside a translating model. Reading the visual words from
+#   the image (Neural Baby Talk's idea) gets part of the way back.
+#
+# ## Exercises
+# 1. **04.1–04.3** above (checked).
+# 2. Set λ = 1 for the doubly stochastic regulariser. What happens to the attention maps and to BLEU?
+# 3. Pretrain the encoder *without* the colour permutation. How do the frozen encoder's held-out accuracy, the
+#    held-out BLEU and the share of training pairs written change?
+# 4. Beam width 1, 3, 5, 10: plot BLEU-4 against the width. Why can a wider beam score worse?
+#
+# ## Papers
+# - O. Vinyals, A. Toshev, S. Bengio, D. Erhan. *Show and Tell: A Neural Image Caption Generator.* CVPR 2015.
+# - K. Xu, J. Ba, R. Kiros, K. Cho, A. Courville, R. Salakhutdinov, R. Zemel, Y. Bengio. *Show, Attend and Tell:
+#   Neural Image Caption Generation with Visual Attention.* ICML 2015.
+# - K. Papineni, S. Roukos, T. Ward, W.-J. Zhu. *BLEU: a Method for Automatic Evaluation of Machine Translation.*
+#   ACL 2002.
+# - J. Lu, J. Yang, D. Batra, D. Parikh. *Neural Baby Talk.* CVPR 2018.
+# - M. Nikolaus, M. Abdou, M. Lamm, R. Aralikatte, D. Elliott. *Compositional Generalization in Image Captioning.*
+#   CoNLL 2019.
