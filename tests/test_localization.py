@@ -44,3 +44,40 @@ def test_success_rate_auc_and_peak():
     assert prior.shape == (3, 9, 9) and prior[0, 4, 4] == prior.max()
     with pytest.raises(ValueError, match="boxes"):
         loc.map_iou(maps, boxes[:, :3])
+
+
+def test_localization_map_smoothing_is_a_neighbourhood_mean():
+    maps = torch.zeros(1, 5, 5)
+    maps[0, 2, 2] = 9.0
+    maps[0, 0, 0] = -4.0  # clamped to 0 before smoothing
+    smoothed = loc.localization_map(maps, 5, smooth=1)
+    direct = torch.zeros(5, 5)
+    clamped = maps[0].clamp_min(0)
+    for y in range(5):
+        for x in range(5):
+            direct[y, x] = clamped[max(0, y - 1):y + 2, max(0, x - 1):x + 2].mean()
+    direct = (direct - direct.min()) / (direct.max() - direct.min())
+    assert torch.allclose(smoothed[0], direct, atol=1e-6)  # same size: the upsampling is the identity
+    with pytest.raises(ValueError, match="smooth"):
+        loc.localization_map(maps, 5, smooth=-1)
+
+
+def test_sound_localizer_maps_are_per_pair_cosines():
+    from mmutils.encoders import AudioCNN, ImageCNN
+
+    torch.manual_seed(0)
+    model = loc.SoundLocalizer(ImageCNN(dim=16, width=4), AudioCNN(n_mels=8, dim=16, width=4), top_k=3).eval()
+    images, sounds = torch.rand(3, 3, 16, 16), torch.randn(2, 8, 20)
+    pair = model.pair_maps(images, sounds)  # (3, 2, 4, 4)
+    assert pair.shape == (3, 2, 4, 4) and pair.abs().max() <= 1 + 1e-6
+    cells = torch.nn.functional.normalize(model.image_encoder.grid(images), dim=1)
+    sound = torch.nn.functional.normalize(model.audio_encoder(sounds), dim=1)
+    for i in range(3):
+        for j in range(2):
+            want = (cells[i] * sound[j][:, None, None]).sum(0)
+            assert torch.allclose(pair[i, j], want, atol=1e-5)
+    assert torch.allclose(model.maps(images[:2], sounds), torch.stack([pair[0, 0], pair[1, 1]]), atol=1e-6)
+    scores = model.pair_scores(pair)
+    assert torch.allclose(scores, pair.flatten(2).sort(2, descending=True).values[..., :3].mean(2), atol=1e-6)
+    with pytest.raises(ValueError, match="pair_maps"):
+        model.pair_scores(pair[0])
