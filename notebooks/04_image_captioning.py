@@ -270,16 +270,17 @@ attend = decoders["attend and tell"]
 
 @torch.no_grad()
 def greedy_with_attention(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Greedy decoding that also keeps each step's attention: tokens (n, MAX_LEN), alphas (n, MAX_LEN, 144)."""
-    state = attend.init_state(features.to(device))
-    tokens = torch.full((len(features),), vocab.BOS)
-    out, alphas = [], []
-    for _ in range(MAX_LEN):
+    """Greedy decoding that also keeps each step's attention: tokens (n, MAX_LEN), alphas (n, steps, 144)."""
+    alphas = []
+
+    def step(tokens: torch.Tensor, state: tuple) -> tuple[torch.Tensor, tuple]:
         log_probs, state = attend.step(tokens, state)  # (n, V)
-        tokens = log_probs.argmax(1).cpu()  # (n,)
-        out.append(tokens)
-        alphas.append(attend.alpha.cpu())
-    return torch.stack(out, 1), torch.stack(alphas, 1)
+        alphas.append(attend.alpha.cpu())  # (n, 144)
+        return log_probs, state
+
+    tokens = greedy_decode(step, attend.init_state(features.to(device)), len(features), vocab.BOS, vocab.EOS,
+                           MAX_LEN)
+    return tokens, torch.stack(alphas, 1)
 
 
 tokens, alphas = greedy_with_attention(test_features["seen pairs"][:1])

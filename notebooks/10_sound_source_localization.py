@@ -154,9 +154,8 @@ def coarse_maps(images: torch.Tensor, sounds: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def visual_only_maps(images: torch.Tensor) -> torch.Tensor:
     """Cells against the mean sound embedding of the test set: the map that needs no sound."""
-    mean_sound = torch.nn.functional.normalize(
-        torch.nn.functional.normalize(model.audio_encoder(test_sounds.to(device)), dim=1).mean(0), dim=0)  # (64,)
-    cells = torch.nn.functional.normalize(model.image_encoder.grid(images.to(device)), dim=1)  # (n, 64, 12, 12)
+    cells, sounds = model.embed(images.to(device), test_sounds.to(device))  # (n, 64, 12, 12), (500, 64)
+    mean_sound = torch.nn.functional.normalize(sounds.mean(0), dim=0)  # (64,)
     return torch.einsum("bdhw,d->bhw", cells, mean_sound).cpu()  # (n, 12, 12)
 
 
