@@ -17,6 +17,7 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``audio``      audio features (``log_mel``) and files (soundfile)
 * ``stft``       the STFT and its inverse, by hand (lesson 07)
 * ``distill``    cross-modal distillation: soft targets, KL loss (lesson 08)
+* ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding (lesson 09)
 * ``text``       tokens and vocabularies
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)

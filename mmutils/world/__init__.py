@@ -5,9 +5,11 @@
 * ``sounds``   each class's characteristic sound, synthesised and varied
 * ``speech``   words spoken by 24 espeak-ng voices (data/speech), utterances with exact word timing
 * ``scene``    ``make_scene``: image, boxes, masks, captions, tags, QA, sound, spoken captions
+* ``faces``    speakers' faces (a parametric renderer) and the voice each speaks with (lesson 09)
 * ``dataset``  splits with unseen (class, colour) combinations; ``WorldScenes`` torch Dataset
 """
 
+from . import faces  # noqa: F401  (world.faces)
 from .dataset import CombinationSplit, WorldScenes, combination_split
 from .scene import ALL_PAIRS, QA, QUESTION_TYPES, Scene, WorldObject, make_scene
 from .sounds import SAMPLE_RATE, SOUND_DESCRIPTIONS, class_sound

@@ -1,0 +1,51 @@
+"""Lessons 09 and 11: each check passes a right answer and fails plausible wrong ones."""
+
+import pytest
+import torch
+
+from mmutils import lipsync as ls
+from mmutils.audio_translation import retrieval_at_1
+from mmutils.exercises import evaluate
+from mmutils.metrics import word_error_rate
+
+
+def _mel_pinv(mel, fb):
+    return (torch.linalg.pinv(fb.T) @ mel).clamp_min(0)
+
+
+def _wer_per_sentence_mean(hyps, refs):  # averages sentence WERs instead of pooling the edits
+    return sum(word_error_rate([h], [r]) for h, r in zip(hyps, refs)) / len(refs)
+
+
+def _wer_position_only(hyps, refs):  # counts mismatched positions: misses insertions and deletions
+    wrong = sum(sum(a != b for a, b in zip(h.split(), r.split())) for h, r in zip(hyps, refs))
+    return wrong / sum(len(r.split()) for r in refs)
+
+
+@pytest.mark.parametrize("exercise_id, right, wrongs", [
+    ("09.1", retrieval_at_1, [
+        lambda p, g, c: (g[c] - p[:, None]).pow(2).sum(2).argmin(1) == 0,  # a tie wins
+        lambda p, g, c: (g[c] * p[:, None]).sum(2).argmax(1) == 0,  # dot product, not distance
+    ]),
+    ("09.2", _mel_pinv, [
+        lambda mel, fb: torch.linalg.pinv(fb.T) @ mel,  # not clamped
+        lambda mel, fb: fb @ mel,  # the transpose is not the inverse
+    ]),
+    ("09.3", word_error_rate, [_wer_per_sentence_mean, _wer_position_only]),
+    ("11.1", lambda d: (ls.lse(d)["LSE-D"], ls.lse(d)["LSE-C"]), [
+        lambda d: (d.min(1).values.mean(1), d.median(1).values.mean(1) - d.min(1).values.mean(1)),  # min per window
+        lambda d: (d.mean(2).min(1).values, d.mean(2).mean(1) - d.mean(2).min(1).values),  # mean, not median
+    ]),
+    ("11.2", ls.shift_track, [
+        lambda t, s: ls.shift_track(t, -s),  # the wrong direction
+        lambda t, s: torch.stack([torch.roll(x, int(k), 0) for x, k in zip(t, s)]),  # wraps around, no rest
+    ]),
+    ("11.3", lambda p: -torch.log(p).mean(), [
+        lambda p: -torch.log(1 - p).mean(),  # against "out of sync"
+        lambda p: (1 - p).mean(),
+    ]),
+])
+def test_checks_pass_reference_and_fail_wrong_answers(exercise_id, right, wrongs):
+    assert evaluate(exercise_id, right).status == "passed"
+    for wrong in wrongs:
+        assert evaluate(exercise_id, wrong).status == "failed"
