@@ -152,9 +152,10 @@ mmutils.animation_html(torch.stack(frames), fps=6)  # frames: (12, 3, 32, 32)
 # spoken by 24 voices. The ground truth is exact, so lessons can check where a model looked or which word it heard.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 from mmutils import world
 
-print("classes:    ", world.CLASS_NAMES)  # NBVAL_CHECK_OUTPUT
+print("classes:    ", world.CLASS_NAMES)
 print("colours:    ", world.COLOUR_NAMES)
 print("backgrounds:", world.BACKGROUND_NAMES)
 print("voices:     ", len(world.voices()), "e.g.", world.voices()[:3])
@@ -212,7 +213,7 @@ start = time.perf_counter()
 batch = world.WorldScenes(2000, "train", size=32).tensors()  # dict of (2000, ...) tensors
 print(f"{2000 / (time.perf_counter() - start):.0f} scenes per second (32x32, rendered and labelled)")
 split = world.combination_split(seed=0)
-print("held-out (class, colour) pairs:", split.test_pairs)  # NBVAL_CHECK_OUTPUT
+print("held-out (class, colour) pairs:", split.test_pairs)
 
 # %% [markdown]
 # ## 5. A first two-input model, against controls
@@ -223,6 +224,7 @@ print("held-out (class, colour) pairs:", split.test_pairs)  # NBVAL_CHECK_OUTPUT
 # model learned is only worth something next to those controls.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 def xor_pairs(n: int, generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Two inputs (n, 2) each and XOR labels (n,)."""
     a = torch.randn(n, 2, generator=generator)  # (n, 2)
@@ -233,7 +235,7 @@ def xor_pairs(n: int, generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tens
 
 a_train, b_train, y_train = xor_pairs(2000, gen)
 a_test, b_test, y_test = xor_pairs(1000, gen)
-print("train:", tuple(a_train.shape), tuple(b_train.shape), tuple(y_train.shape))  # NBVAL_CHECK_OUTPUT
+print("train:", tuple(a_train.shape), tuple(b_train.shape), tuple(y_train.shape))
 print("test:", tuple(a_test.shape), tuple(b_test.shape), tuple(y_test.shape))
 print("label counts (train):", torch.bincount(y_train).tolist(), " (test):", torch.bincount(y_test).tolist())
 

@@ -95,6 +95,7 @@ mmutils.audio_player(speech, world.SPEECH_RATE)
 # each to a form it can combine.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 waveform = scene.sound()  # (16000,) one second at 16 kHz
 spectrogram = log_mel(waveform)  # (32, 51) log-mel: 32 bands x 51 frames
 tokens = tokenize(scene.captions[0])
@@ -102,7 +103,7 @@ vocab = Vocabulary([tokenize(c) for s in scenes for c in s.captions])
 ids = torch.tensor(vocab.encode(tokens))  # (n_tokens,)
 embedding = nn.Embedding(len(vocab), 16)  # a learnable table: one 16-d vector per token
 vectors = embedding(ids).detach()  # (n_tokens, 16)
-print("audio waveform:   ", tuple(waveform.shape), "-> log-mel", tuple(spectrogram.shape))  # NBVAL_CHECK_OUTPUT
+print("audio waveform:   ", tuple(waveform.shape), "-> log-mel", tuple(spectrogram.shape))
 print("image:            ", tuple(scene.image.shape))
 print("caption tokens:   ", tokens)
 print("token ids:        ", ids.tolist(), "-> vectors", tuple(vectors.shape))
@@ -165,6 +166,7 @@ print("one image, several captions:", *pool[0].captions, sep="\n  ")
 # encoder, train a linear classifier on its features, and compare with the same encoder trained alone.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 N_TRAIN, N_TEST, SOUND_FRACTION = 3000, 1000, 0.8
 train_set = world.WorldScenes(N_TRAIN, "all", seed=1, size=32).tensors()
 test_set = world.WorldScenes(N_TEST, "all", seed=2, size=32).tensors()
@@ -189,7 +191,7 @@ audio_train, audio_test_silent, audio_test_sounding = [(a - mean) / std for a in
                                                        (audio_train, audio_test_silent, audio_test_sounding)]
 images_train, labels_train = train_set["image"], train_set["cls"]  # (3000, 3, 32, 32), (3000,)
 images_test, labels_test = test_set["image"], test_set["cls"]  # (1000, 3, 32, 32), (1000,)
-print("train:", tuple(images_train.shape), tuple(audio_train.shape), f"sounding clips {sounding_train.float().mean():.0%}")  # NBVAL_CHECK_OUTPUT
+print("train:", tuple(images_train.shape), tuple(audio_train.shape), f"sounding clips {sounding_train.float().mean():.0%}")
 print("test: ", tuple(images_test.shape), tuple(audio_test_silent.shape), "all clips silent")
 
 # %%

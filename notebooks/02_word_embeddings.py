@@ -49,10 +49,11 @@ gen = mmutils.seed_everything(2)
 # to learn anything), as word2vec's `min_count` does.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 verses = load_text("kjv")
 corpus = w2v.Corpus.from_tokens([t for v in verses for t in tokenize(v)], min_count=5)
-print(f"{len(verses)} verses, {len(corpus.ids)} tokens kept, vocabulary {len(corpus.itos)}")  # NBVAL_CHECK_OUTPUT
-print("most frequent:", corpus.itos[:12])  # NBVAL_CHECK_OUTPUT
+print(f"{len(verses)} verses, {len(corpus.ids)} tokens kept, vocabulary {len(corpus.itos)}")
+print("most frequent:", corpus.itos[:12])
 print(verses[0])
 
 # %% [markdown]
@@ -77,9 +78,10 @@ plt.show()
 # each centre (word2vec's dynamic window: near words count more often than far ones).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 sentence = torch.tensor([corpus.stoi[w] for w in tokenize("and god said let there be light and there was light")])
 centres, contexts = w2v.skipgram_pairs(sentence, window=2, generator=torch.Generator().manual_seed(0))  # (pairs,) x 2
-print(len(sentence), "words ->", len(centres), "pairs; the first ten:")  # NBVAL_CHECK_OUTPUT
+print(len(sentence), "words ->", len(centres), "pairs; the first ten:")
 print([(corpus.itos[c], corpus.itos[o]) for c, o in zip(centres[:10].tolist(), contexts[:10].tolist())])
 
 # %% [markdown]
@@ -162,7 +164,7 @@ plt.show()
 
 # %%
 questions, skipped = w2v.read_analogies(data_file("eval/kjv_analogies.txt").read_text().splitlines(), corpus.stoi)
-print({k: len(v) for k, v in questions.items()}, "skipped:", skipped)  # NBVAL_CHECK_OUTPUT
+print({k: len(v) for k, v in questions.items()}, "skipped:", skipped)
 for a, b, c in [("man", "woman", "king"), ("son", "sons", "daughter"), ("go", "went", "say"), ("he", "she", "his")]:
     ids = [torch.tensor([corpus.stoi[w]]) for w in (a, b, c)]
     print(f"{a} : {b} = {c} : {corpus.itos[w2v.analogy(vectors, *ids).item()]}")

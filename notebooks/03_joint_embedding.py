@@ -63,15 +63,16 @@ device = mmutils.get_device()
 # are masked out of the negatives.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 split = world.combination_split(0)
 UNSEEN = ["cat", "horse", "sheep", "duck"]
 SEEN = [c for c in world.CLASS_NAMES if c not in UNSEEN]
 seen_pairs = {part: [p for p in split.pairs(part) if p[0] in SEEN] for part in ("train", "test")}
 train_scenes = [world.make_scene(100_003 + i, 32, 1, seen_pairs["train"]) for i in range(5000)]
-print("seen classes:", SEEN, "| unseen:", UNSEEN)  # NBVAL_CHECK_OUTPUT
-print("held-out (class, colour) pairs of seen classes:", seen_pairs["test"])  # NBVAL_CHECK_OUTPUT
+print("seen classes:", SEEN, "| unseen:", UNSEEN)
+print("held-out (class, colour) pairs of seen classes:", seen_pairs["test"])
 for text, stated in matching.tagging_texts(train_scenes[0]):
-    print(f"{text:38s} states (class, colour, background) = {stated}")  # NBVAL_CHECK_OUTPUT
+    print(f"{text:38s} states (class, colour, background) = {stated}")
 mmutils.viz.image_grid(torch.stack([s.image for s in train_scenes[:16]]), [" ".join(s.tags) for s in train_scenes[:16]],
                        ncols=8, suptitle="training images and their tags")
 plt.show()
@@ -114,6 +115,7 @@ mmutils.show_source(matching.TextEncoder.forward)
 mmutils.show_source(matching.JointEmbedding)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 texts = [matching.tagging_texts(s) for s in train_scenes]
 vocab = Vocabulary([tokenize(t) for ts in texts for t, _ in ts] + [[c] for c in world.CLASS_NAMES])
 start_vectors = torch.stack([gloss_vectors[gloss_id[w]] if w in gloss_id else torch.zeros(gloss_vectors.shape[1])
@@ -130,7 +132,7 @@ train_images = torch.stack([s.image for s in train_scenes])  # (5000, 3, 32, 32)
 train_tokens = torch.stack([torch.stack([encode(t) for t, _ in ts]) for ts in texts])  # (5000, 8 texts, TEXT_LEN)
 train_stated = torch.tensor([[stated for _, stated in ts] for ts in texts])  # (5000, 8 texts, 3)
 train_attributes = torch.tensor([matching.scene_attributes(s) for s in train_scenes])  # (5000, 3)
-print("vocabulary:", len(vocab), "words;", "tokens:", tuple(train_tokens.shape))  # NBVAL_CHECK_OUTPUT
+print("vocabulary:", len(vocab), "words;", "tokens:", tuple(train_tokens.shape))
 
 # %% [markdown]
 # ## 4. Three losses
@@ -252,7 +254,7 @@ for direction in ["image→tag", "tag→image"]:
     print(f"{direction:22s}   R@1    R@5   R@10  median rank  R-precision")
     for name, r in retrieval_results.items():
         print(f"{name:22s}" + "".join(f"{r[f'{direction} {k}']:7.3f}" for k in ["R@1", "R@5", "R@10"])
-              + f"{r[f'{direction} median rank']:13.0f}{r[f'{direction} R-precision']:13.3f}")  # NBVAL_CHECK_OUTPUT
+              + f"{r[f'{direction} median rank']:13.0f}{r[f'{direction} R-precision']:13.3f}")
 print(f"chance R@1: image→tag {5 / 600:.3f}, tag→image {1 / 120:.3f}")
 
 # %% [markdown]
@@ -320,7 +322,7 @@ def arithmetic(model: matching.JointEmbedding) -> dict[str, float]:
 
 arithmetic_results = {name: arithmetic(m) for name, m in models.items()}
 for name, r in arithmetic_results.items():
-    print(f"{name:18s}", {k: round(v, 3) for k, v in r.items()})  # NBVAL_CHECK_OUTPUT
+    print(f"{name:18s}", {k: round(v, 3) for k, v in r.items()})
 
 # %%
 with torch.no_grad():
@@ -370,9 +372,9 @@ zero_shot_control = matching.zero_shot_through_words(seen_probs, seen_vectors, u
 zero_shot_accuracy = (zero_shot == unseen_labels).float().mean().item()
 control_accuracy = (zero_shot_control == unseen_labels).float().mean().item()
 chance = 1 / len(UNSEEN)
-print("control words:", dict(zip(UNSEEN, unrelated)))  # NBVAL_CHECK_OUTPUT
+print("control words:", dict(zip(UNSEEN, unrelated)))
 print(f"zero-shot top-1 {zero_shot_accuracy:.3f} ({zero_shot_accuracy / chance:.2f}× chance); "
-      f"control {control_accuracy:.3f} ({control_accuracy / chance:.2f}× chance)")  # NBVAL_CHECK_OUTPUT
+      f"control {control_accuracy:.3f} ({control_accuracy / chance:.2f}× chance)")
 confusion = torch.zeros(len(UNSEEN), len(UNSEEN))
 confusion.index_put_((unseen_labels, zero_shot), torch.ones(len(unseen_labels)), accumulate=True)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))

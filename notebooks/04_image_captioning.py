@@ -60,6 +60,7 @@ device = mmutils.get_device()
 # pairs) and **held-out pairs** (every object a (class, colour) pair never seen in training).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 split = world.combination_split(0)
 SIZE = 48
 
@@ -80,9 +81,9 @@ def encode_caption(caption: str) -> torch.Tensor:
 
 
 train_captions = torch.stack([torch.stack([encode_caption(c) for c in s.captions]) for s in train_scenes])
-print("vocabulary:", len(vocab), "| captions:", tuple(train_captions.shape))  # NBVAL_CHECK_OUTPUT
+print("vocabulary:", len(vocab), "| captions:", tuple(train_captions.shape))
 for c in train_scenes[0].captions:
-    print("  ", c)  # NBVAL_CHECK_OUTPUT
+    print("  ", c)
 mmutils.viz.image_grid(torch.stack([s.image for s in train_scenes[:8]]), ncols=8, suptitle="training scenes")
 plt.show()
 
@@ -245,7 +246,7 @@ for kind in decoders:
 print(f"{'':17s}{'test set':16s}{'decoding':10s}  BLEU-1  BLEU-2  BLEU-3  BLEU-4")
 for (kind, name, how), b in bleu.items():
     how = {1: "greedy", 3: "beam 3"}.get(how, how)
-    print(f"{kind:17s}{name:16s}{how:10s}" + "".join(f"{v:8.3f}" for v in b))  # NBVAL_CHECK_OUTPUT
+    print(f"{kind:17s}{name:16s}{how:10s}" + "".join(f"{v:8.3f}" for v in b))
 
 # %%
 fig, axes = plt.subplots(2, 4, figsize=(13, 6.2))
@@ -324,7 +325,7 @@ def hit_rate(name: str) -> tuple[float, float, int]:
 hits = {name: hit_rate(name) for name in test_sets}
 for name, (rate, chance, n) in hits.items():
     print(f"{name:15s} attention hit-rate {rate:.3f} over {n} object words; chance {chance:.3f} "
-          f"({rate / chance:.1f}× chance)")  # NBVAL_CHECK_OUTPUT
+          f"({rate / chance:.1f}× chance)")
 
 # %% [markdown]
 # ## 6. Held-out pairs: what goes wrong
@@ -347,7 +348,7 @@ def phrase_kinds(kind: str) -> dict[str, float]:
     return {k: round(v / sum(counts.values()), 3) for k, v in sorted(counts.items())}
 
 
-print("attend and tell:", phrase_kinds("attend and tell"))  # NBVAL_CHECK_OUTPUT
+print("attend and tell:", phrase_kinds("attend and tell"))
 
 # %% [markdown]
 # Most (colour, class) phrases written for held-out scenes are pairs from *training* — "a blue car" where the scene
@@ -385,8 +386,8 @@ evaluate("slotted")
 for name in test_sets:
     for how in (1, 3, "shuffled"):
         scores = "".join(f"{v:8.3f}" for v in bleu["slotted", name, how])
-        print(f"slotted  {name:15s} {str(how):9s}{scores}")  # NBVAL_CHECK_OUTPUT
-print("slotted:", phrase_kinds("slotted"))  # NBVAL_CHECK_OUTPUT
+        print(f"slotted  {name:15s} {str(how):9s}{scores}")
+print("slotted:", phrase_kinds("slotted"))
 
 # %% [markdown]
 # ## 8. Exercises

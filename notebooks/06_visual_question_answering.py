@@ -55,6 +55,7 @@ device = mmutils.get_device()
 # colour per class) appear only in a separate test set.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 split = world.combination_split(0)
 
 
@@ -64,7 +65,7 @@ def make_scenes(n: int, part: str, seed: int) -> list[world.Scene]:
 
 train_scenes, test_scenes, held_out_scenes = make_scenes(4000, "train", 1), make_scenes(1000, "train", 2), \
     make_scenes(500, "test", 3)
-print("held-out (class, colour) pairs:", split.test_pairs)  # NBVAL_CHECK_OUTPUT
+print("held-out (class, colour) pairs:", split.test_pairs)
 scene = train_scenes[0]
 fig, ax = plt.subplots(figsize=(3, 3))
 ax.imshow(mmutils.viz.to_display(scene.image))
@@ -79,18 +80,19 @@ for qa in scene.qa:
 # question alone. The **balanced** test split keeps both.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 vocab = Vocabulary([tokenize(qa.question) for s in train_scenes for qa in s.qa])
 ANSWERS = vqa.answer_vocabulary()
 train = vqa.vqa_examples(train_scenes, vocab, yes_share=0.9, seed=0)
 test_biased = vqa.vqa_examples(test_scenes, vocab, yes_share=0.9, seed=2)
 test_balanced = vqa.vqa_examples(test_scenes, vocab, yes_share=None)
 held_out = vqa.vqa_examples(held_out_scenes, vocab, yes_share=None)
-print(f"question words {len(vocab)}, answers {len(ANSWERS)}")  # NBVAL_CHECK_OUTPUT
+print(f"question words {len(vocab)}, answers {len(ANSWERS)}")
 for name, ex in [("train (biased)", train), ("test, biased", test_biased), ("test, balanced", test_balanced),
                  ("held-out pairs", held_out)]:
     is_there = ex["qtype"] == world.QUESTION_TYPES.index("is there")
     yes = (ex["answer"][is_there] == ANSWERS.index("yes")).float().mean().item()
-    print(f"{name:15s} {len(ex['answer']):6d} questions; 'is there' answered yes: {yes:.2f}")  # NBVAL_CHECK_OUTPUT
+    print(f"{name:15s} {len(ex['answer']):6d} questions; 'is there' answered yes: {yes:.2f}")
 
 # %% [markdown]
 # ## 2. The image stream: pretrained once, then frozen
@@ -133,7 +135,7 @@ def grid_cells(x: torch.Tensor) -> torch.Tensor:
 
 
 cells = {name: grid_cells(x) for name, x in images.items()}
-print("cells:", tuple(cells["train"].shape))  # NBVAL_CHECK_OUTPUT
+print("cells:", tuple(cells["train"].shape))
 
 # %% [markdown]
 # ## 3. The question stream and the fusions

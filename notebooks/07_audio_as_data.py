@@ -52,6 +52,7 @@ RATE = world.SAMPLE_RATE  # 16 kHz
 # spoken by a synthetic voice, and a real human saying "seven" (recorded at 8 kHz).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 sounds = {name: world.class_sound(name, gen) for name in ("dog", "cow", "bird")}  # each (16000,)
 sentence, timing = world.speak("a blue cow on the grass", "m3-p35-s140", generator=gen)  # (T,), word timings
 human, human_rate = load_digit_speech(7)  # (T,), 8000
@@ -64,7 +65,7 @@ axes[4].set(title='human: "seven"', xlabel="time (s)")
 fig.tight_layout()
 plt.show()
 for name, wave in sounds.items():
-    print(name, tuple(wave.shape))  # NBVAL_CHECK_OUTPUT
+    print(name, tuple(wave.shape))
 
 # %%
 mmutils.audio_player(sounds["dog"], RATE)
@@ -83,13 +84,14 @@ mmutils.audio_player(human, human_rate)
 # the clip into short overlapping windows and transforms each: frequency over time.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 clip = torch.cat([sounds["bird"], sounds["cow"]])  # (32000,) two seconds: chirps, then a moo
 spectrum = torch.fft.rfft(clip)  # (16001,) complex
 freqs = torch.fft.rfftfreq(len(clip), d=1 / RATE)  # (16001,) Hz
 N_FFT, HOP = 512, 128
 window = torch.hann_window(N_FFT)  # (512,)
 spec = torch.stft(clip, N_FFT, HOP, window=window, return_complex=True)  # (257, 251) complex
-print("whole-clip spectrum:", tuple(spectrum.shape), " STFT (freq, frames):", tuple(spec.shape))  # NBVAL_CHECK_OUTPUT
+print("whole-clip spectrum:", tuple(spectrum.shape), " STFT (freq, frames):", tuple(spec.shape))
 fig, axes = plt.subplots(1, 2, figsize=(12, 3))
 axes[0].plot(freqs, 20 * torch.log10(spectrum.abs() + 1e-6), lw=0.5)
 axes[0].set(title="Fourier transform of the whole clip: which frequencies, not when", xlabel="frequency (Hz)",
@@ -138,13 +140,14 @@ for n_fft, hop in [(512, 512), (512, 256), (512, 128)]:
 # All of these come from torchaudio.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 dog = sounds["dog"]
 power = torchaudio.transforms.Spectrogram(n_fft=N_FFT, hop_length=HOP, power=2.0)(dog)  # (257, 126)
 magnitude = power.sqrt()  # (257, 126)
 decibels = torchaudio.transforms.AmplitudeToDB(stype="power", top_db=80)(power)  # (257, 126)
 mel = torchaudio.transforms.MelSpectrogram(RATE, n_fft=N_FFT, hop_length=HOP, n_mels=40)(dog)  # (40, 126)
 log_mel = torch.log(mel + 1e-6)  # (40, 126)
-print("power", tuple(power.shape), " mel", tuple(mel.shape))  # NBVAL_CHECK_OUTPUT
+print("power", tuple(power.shape), " mel", tuple(mel.shape))
 fig, axes = plt.subplots(1, 4, figsize=(16, 2.8))
 mmutils.show_spectrogram(magnitude, RATE, HOP, ax=axes[0], db=False, title="magnitude (linear)")
 mmutils.show_spectrogram(power, RATE, HOP, ax=axes[1], db=False, title="power (linear)")

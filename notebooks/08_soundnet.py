@@ -55,6 +55,7 @@ device = mmutils.get_device()
 # the teacher, unlabelled videos for the student, and test videos.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 NOISE = 0.4
 N_IMAGES, N_VIDEOS, N_TEST = 3000, 3000, 1000
 images = world.WorldScenes(N_IMAGES, "all", seed=10, size=32).tensors()  # labelled images, for the teacher
@@ -68,7 +69,7 @@ def sounds_of(labels: torch.Tensor) -> torch.Tensor:
 
 
 video_sounds, test_sounds = sounds_of(videos["cls"]), sounds_of(test["cls"])  # (3000, 16000), (1000, 16000)
-print("videos:", tuple(videos["image"].shape), tuple(video_sounds.shape))  # NBVAL_CHECK_OUTPUT
+print("videos:", tuple(videos["image"].shape), tuple(video_sounds.shape))
 print("test:  ", tuple(test["image"].shape), tuple(test_sounds.shape))
 
 # %%

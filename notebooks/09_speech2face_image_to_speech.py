@@ -58,6 +58,7 @@ device = mmutils.get_device()
 # share a combination, as people do.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 mmutils.show_source(faces.voice_of)
 NAMES = list(faces.FACE_ATTRIBUTES)
 
@@ -74,7 +75,7 @@ corpus = faces.make_identities(3000, seed=7)  # a corpus of faces (no voices use
 train_ids, test_ids = faces.make_identities(240, seed=1), faces.make_identities(60, seed=2)  # disjoint speakers
 corpus_faces, train_faces, test_faces = render(corpus), render(train_ids), render(test_ids)
 corpus_attr, train_attr, test_attr = attribute_table(corpus), attribute_table(train_ids), attribute_table(test_ids)
-print("face corpus:", tuple(corpus_faces.shape), "| speakers: train", len(train_ids), "test", len(test_ids))  # NBVAL_CHECK_OUTPUT
+print("face corpus:", tuple(corpus_faces.shape), "| speakers: train", len(train_ids), "test", len(test_ids))
 mmutils.image_grid(test_faces[:12], [f"{i.voice}" for i in test_ids[:12]], ncols=6, size=1.6,
                    suptitle="held-out speakers and their voices (variant-pitch-speed)")
 plt.show()
@@ -85,6 +86,7 @@ plt.show()
 # ten utterances each, held-out speakers five.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 FRAMES, SILENCE = 96, float(torch.log(torch.tensor(1e-6)))
 words = world.SPOKEN_WORDS
 
@@ -106,7 +108,7 @@ train_voice, train_speaker, _ = utterances(train_ids, 10, seed=0)
 test_voice, test_speaker, test_sentences = utterances(test_ids, 5, seed=1)
 v_mean, v_std = train_voice.mean(), train_voice.std()
 train_voice, test_voice = (train_voice - v_mean) / v_std, (test_voice - v_mean) / v_std
-print("utterances: train", tuple(train_voice.shape), "test", tuple(test_voice.shape))  # NBVAL_CHECK_OUTPUT
+print("utterances: train", tuple(train_voice.shape), "test", tuple(test_voice.shape))
 print(f"speaker {test_ids[0].voice} says: '{test_sentences[0]}'")
 display(mmutils.audio_player(world.speak(test_sentences[0], test_ids[0].voice)[0], world.SPEECH_RATE))
 
@@ -158,7 +160,7 @@ judge.eval()
 judge_real = (judge.predict(test_faces.to(device)).cpu() == test_attr).float().mean(0)  # (5,)
 judge_recon = (judge.predict(test_recon.to(device)).cpu() == test_attr).float().mean(0)  # (5,)
 for k, name in enumerate(NAMES):
-    print(f"judge on {name:8s} real {judge_real[k]:.3f}   reconstructed {judge_recon[k]:.3f}")  # NBVAL_CHECK_OUTPUT
+    print(f"judge on {name:8s} real {judge_real[k]:.3f}   reconstructed {judge_recon[k]:.3f}")
 
 # %% [markdown]
 # ### 4. The voice encoder
@@ -226,7 +228,7 @@ shuffled = (judged == test_attr[shuffle][test_speaker]).float().mean(0)  # (5,)
 for k, name in enumerate(NAMES):
     tag = "carried" if name in faces.CARRIED else "not carried"
     print(f"{name:8s} ({tag:11s}) per utterance {agreement[k]:.3f}   per speaker {per_speaker[k]:.3f}   "
-          f"shuffled identity {shuffled[k]:.3f}")  # NBVAL_CHECK_OUTPUT
+          f"shuffled identity {shuffled[k]:.3f}")
 
 g = torch.Generator().manual_seed(4)
 rows = []
@@ -239,7 +241,7 @@ shuffled_hits = at.retrieval_at_1((predicted_latent - z_mean) / z_std, (test_lat
                                   candidates[torch.randperm(len(candidates), generator=g)])  # wrong speaker's rows
 recall_at_1 = hits.float().mean().item()
 print(f"face retrieval Recall@1 among 10: {recall_at_1:.3f}   shuffled utterances {shuffled_hits.float().mean():.3f}"
-      "   chance 0.100")  # NBVAL_CHECK_OUTPUT
+      "   chance 0.100")
 
 # %% [markdown]
 # ## Part 2 — image-to-speech
@@ -249,6 +251,7 @@ print(f"face retrieval Recall@1 among 10: {recall_at_1:.3f}   shuffled utterance
 # shorter ones padded with silence) are what the model must write.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 VOICE, N_MELS = "f3-p65-s185", 48
 captions = sorted({f"{world.vocab.article(k)} {k} {c} {world.BACKGROUNDS[b]} the {b}"
                    for c in world.CLASS_NAMES for k in world.COLOUR_NAMES for b in world.BACKGROUND_NAMES})
@@ -263,7 +266,7 @@ images_test = torch.stack([s.image for s in scenes_test])  # (150, 3, 32, 32)
 speech_train = torch.stack([said[s.captions[0]] for s in scenes_train])  # (3000, 48, 136)
 references = [s.captions[0] for s in scenes_test]
 print(len(captions), "captions; frames", SPEECH_FRAMES, "| scenes: train", len(scenes_train), "test",
-      len(scenes_test))  # NBVAL_CHECK_OUTPUT
+      len(scenes_test))
 
 # %% [markdown]
 # ### 7. Image → spectrogram
@@ -371,7 +374,7 @@ wer = {
     "generated, against a shuffled image's caption": word_error_rate(hypotheses, shuffled_refs),
 }
 for name, value in wer.items():
-    print(f"WER {name:46s} {value:.3f}")  # NBVAL_CHECK_OUTPUT
+    print(f"WER {name:46s} {value:.3f}")
 for h, r in list(zip(hypotheses, references))[:5]:
     print(f"  said: {h:28s} caption: {r}")
 
@@ -389,7 +392,7 @@ def content_error(hyps: list[str], refs: list[str]) -> float:
 
 content = {"generated": content_error(hypotheses, references),
            "shuffled control": content_error(hypotheses, shuffled_refs)}
-print({k: round(v, 3) for k, v in content.items()})  # NBVAL_CHECK_OUTPUT
+print({k: round(v, 3) for k, v in content.items()})
 
 # %% [markdown]
 # ## 10. Exercises

@@ -52,6 +52,7 @@ device = mmutils.get_device()
 # become log-mel spectrograms (lesson 07), standardised with the training set's mean and deviation.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 SIZE = 48
 
 
@@ -76,7 +77,7 @@ train_images, train_sounds, train_present, train_sounding, _ = pack(train_scenes
 test_images, test_sounds, _, test_sounding, test_boxes = pack(test_scenes)
 mean, std = train_sounds.mean(), train_sounds.std()
 train_sounds, test_sounds = (train_sounds - mean) / std, (test_sounds - mean) / std
-print("train:", tuple(train_images.shape), tuple(train_sounds.shape))  # NBVAL_CHECK_OUTPUT
+print("train:", tuple(train_images.shape), tuple(train_sounds.shape))
 
 fig, axes = plt.subplots(2, 4, figsize=(10, 4.6))
 for col in range(4):
@@ -179,7 +180,7 @@ prior_ious = loc.map_iou(prior, test_boxes)
 results_by_map["centre prior"] = {"cIoU@0.5": loc.success_rate(prior_ious), "AUC": loc.success_auc(prior_ious),
                                   "peak in box": loc.peak_in_box(prior, test_boxes).float().mean().item()}
 for name, r in results_by_map.items():
-    print(f"{name:28s}", {k: round(v, 3) for k, v in r.items()})  # NBVAL_CHECK_OUTPUT
+    print(f"{name:28s}", {k: round(v, 3) for k, v in r.items()})
 
 # %%
 region_maps = loc.localization_map(own, SIZE, smooth=1)
@@ -209,7 +210,7 @@ swap_sounds = (log_mel(torch.stack([world.class_sound(s.objects[k].cls, swap_gen
                                     zip(test_scenes, other)])) - mean) / std  # (500, 32, 51)
 swap_boxes = torch.tensor([s.objects[k].box for s, k in zip(test_scenes, other)])  # (500, 4)
 swap = evaluate(coarse_maps(test_images, swap_sounds), swap_boxes)
-print("swap test, against the new object's box:", {k: round(v, 3) for k, v in swap.items()})  # NBVAL_CHECK_OUTPUT
+print("swap test, against the new object's box:", {k: round(v, 3) for k, v in swap.items()})
 swap_maps = loc.localization_map(coarse_maps(test_images[:4], swap_sounds[:4]), SIZE, smooth=1)
 fig, axes = plt.subplots(2, 4, figsize=(9, 4.6))
 for col in range(4):

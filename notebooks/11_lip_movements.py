@@ -55,11 +55,13 @@ device = mmutils.get_device()
 # stands in for coarticulation. A mouth is two numbers: how **open** and how **wide** (0 rounded, 1 spread).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 for word in ["purple", "sheep", "yellow"]:
     phonemes = world.word_phonemes(word)
-    print(f"{word:7s} {phonemes:8s} ->", [(p, ls.viseme(p)) for p in ls.split_phonemes(phonemes)])  # NBVAL_CHECK_OUTPUT
+    print(f"{word:7s} {phonemes:8s} ->", [(p, ls.viseme(p)) for p in ls.split_phonemes(phonemes)])
 
 # %%
+# NBVAL_CHECK_OUTPUT
 SECONDS, N_MELS = 2.0, 32
 FRAMES = int(SECONDS * ls.FPS)  # 50 video frames
 MELS = FRAMES * ls.MELS_PER_FRAME  # 100 mel frames
@@ -90,7 +92,7 @@ test_mels, test_tracks, test_said = utterances(200, seed=3)  # new sentences
 m_mean, m_std = train_mels.mean(), train_mels.std()
 studio_mels, train_mels, test_mels = [(m - m_mean) / m_std for m in (studio_mels, train_mels, test_mels)]
 QUIET = (SILENCE - m_mean.item()) / m_std.item()  # silence, standardised
-print("utterances:", tuple(train_mels.shape), tuple(train_tracks.shape))  # NBVAL_CHECK_OUTPUT
+print("utterances:", tuple(train_mels.shape), tuple(train_tracks.shape))
 
 # %%
 words, voice, waveform = test_said[0]
@@ -177,7 +179,7 @@ for name, expert in [("A", expert_a), ("B", expert_b)]:
     table = ls.sync_distances(expert, shifted.to(device), test_mels.to(device), vshift=8, silence=QUIET).cpu()
     found = ls.estimate_offset(table, start)  # (200,)
     offset_found[name] = ((found + delay).abs() <= 1).float().mean().item()
-    print(f"expert {name}: offset found within ±1 frame {offset_found[name]:.3f}")  # NBVAL_CHECK_OUTPUT
+    print(f"expert {name}: offset found within ±1 frame {offset_found[name]:.3f}")
 
 # %% [markdown]
 # ## 3. Generators: L1, and L1 + sync
@@ -243,9 +245,9 @@ scores["shuffled audio"] = ls.lse(ls.sync_distances(expert_b, test_tracks.to(dev
 summary = {name: {"LSE-D": s["LSE-D"].mean().item(), "LSE-C": s["LSE-C"].mean().item(),
                   "offset 0": (s["offset"] == 0).float().mean().item()} for name, s in scores.items()}
 for name, s in summary.items():
-    print(f"{name:15s} LSE-D {s['LSE-D']:.3f}   LSE-C {s['LSE-C']:.3f}   best offset 0 for {s['offset 0']:.2f}")  # NBVAL_CHECK_OUTPUT
+    print(f"{name:15s} LSE-D {s['LSE-D']:.3f}   LSE-C {s['LSE-C']:.3f}   best offset 0 for {s['offset 0']:.2f}")
 l1_error = {name: F.l1_loss(t, test_tracks).item() for name, t in tracks.items() if name != "ground truth"}
-print("L1 to the true track:", {k: round(v, 4) for k, v in l1_error.items()})  # NBVAL_CHECK_OUTPUT
+print("L1 to the true track:", {k: round(v, 4) for k, v in l1_error.items()})
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3))

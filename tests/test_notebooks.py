@@ -98,3 +98,18 @@ def test_each_exercise_cell_defines_the_function_its_check_names(src):
                 f"exercise {ex_id}: the student is told to write `{REGISTRY[ex_id].title}`; the cell must define it"
     assert ids_in_notebook == [e.id for e in exercises_for_lesson(src.stem[:2])], \
         "every registered exercise of the lesson appears once, in order"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_output_check_markers_are_ones_nbval_reads(src):
+    """nbval reads `# NBVAL_CHECK_OUTPUT` only on a line of its own; at the end of a code line it is silently ignored.
+    Marked cells are compared with the committed outputs (made with 2 torch threads) while the suite runs kernels with
+    1 thread, so only cells whose output does not depend on training may carry the marker."""
+    source = nbt.read_source(src)
+    code = [c for c in source.cells if c.cell_type == "code"]
+    trailing = [line for c in code for line in c.source.splitlines()
+                if "NBVAL_CHECK_OUTPUT" in line and line.strip() != "# NBVAL_CHECK_OUTPUT"]
+    assert not trailing, f"{src.stem}: a marker nbval ignores: {trailing[0].strip()!r}"
+    marked = [c for c in code if "# NBVAL_CHECK_OUTPUT" in c.source.splitlines()]
+    assert marked, f"{src.stem}: no cell's output is checked"
+    assert not [c for c in marked if "tqdm" in c.source], f"{src.stem}: a training cell is marked (progress bars vary)"
