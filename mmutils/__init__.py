@@ -17,7 +17,10 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``audio``      audio features (``log_mel``) and files (soundfile)
 * ``stft``       the STFT and its inverse, by hand (lesson 07)
 * ``distill``    cross-modal distillation: soft targets, KL loss (lesson 08)
+* ``generation`` text-to-image: word-attention text reader, plain and layered decoders, cVAE, GAN-CLS (lesson 05)
+* ``judges``     independent judges of generated images: attribute classifier, blur-and-noise augmentation
 * ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding (lesson 09)
+* ``lipsync``    visemes, mouth tracks, lip generator, sync expert, LSE-D / LSE-C (lesson 11)
 * ``text``       tokens and vocabularies
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)

@@ -3,7 +3,7 @@ description).
 
 Speech2Face (Oh et al. 2019): a face autoencoder, trained first and frozen, gives every face a latent; a
 ``VoiceEncoder`` regresses the speaker's face latent from a log-mel spectrogram; the autoencoder's decoder renders the
-prediction, and an independent ``FaceAttributeClassifier`` reads attributes off the rendering.
+prediction, and an independent ``judges.AttributeClassifier`` reads attributes off the rendering.
 
 Image-to-speech: an ``ImageToSpeech`` model maps an image straight to the log-mel frames of its spoken caption;
 ``vocode`` turns frames into a waveform (torchaudio's mel pseudo-inverse and Griffin-Lim); a ``CaptionRecognizer``,
@@ -21,8 +21,8 @@ import torchaudio
 
 from .validate import check_positive, check_tensor
 
-__all__ = ["FaceAutoencoder", "FaceAttributeClassifier", "VoiceEncoder", "ImageToSpeech", "CaptionRecognizer",
-           "fit_frames", "mel_to_linear", "vocode", "retrieval_at_1", "soften_faces"]
+__all__ = ["FaceAutoencoder", "VoiceEncoder", "ImageToSpeech", "CaptionRecognizer",
+           "fit_frames", "mel_to_linear", "vocode", "retrieval_at_1"]
 
 
 class FaceAutoencoder(nn.Module):
@@ -56,48 +56,6 @@ class FaceAutoencoder(nn.Module):
 
     def forward(self, faces: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(faces))
-
-
-class FaceAttributeClassifier(nn.Module):
-    """An independent judge of rendered faces: a small CNN with one head per attribute.
-
-    ``forward(faces (B, 3, H, W))`` -> list of logits ``(B, n_values)``, one per attribute; ``predict`` -> value
-    indices ``(B, n_attributes)``."""
-
-    def __init__(self, n_values: list[int], width: int = 16):
-        super().__init__()
-        if not n_values or any(int(n) < 2 for n in n_values):
-            raise ValueError(f"FaceAttributeClassifier: each attribute needs >= 2 values; got {n_values}.")
-        w = width
-        self.features = nn.Sequential(
-            nn.Conv2d(3, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(4), nn.Flatten(),
-        )
-        self.heads = nn.ModuleList(nn.Linear(2 * w * 16, int(n)) for n in n_values)
-
-    def forward(self, faces: torch.Tensor) -> list[torch.Tensor]:
-        check_tensor(faces, "FaceAttributeClassifier", "faces", shape=("B", 3, "H", "W"), dtype="float")
-        h = self.features(faces)  # (B, 2w * 16)
-        return [head(h) for head in self.heads]
-
-    @torch.no_grad()
-    def predict(self, faces: torch.Tensor) -> torch.Tensor:
-        return torch.stack([logits.argmax(1) for logits in self(faces)], 1)  # (B, n_attributes)
-
-
-def soften_faces(faces: torch.Tensor, generator: torch.Generator | None = None, noise: float = 0.05) -> torch.Tensor:
-    """Augmentation for a judge of *rendered* faces: half the images blurred (3x3 binomial), each with Gaussian
-    noise of a random level up to ``noise``. ``(B, 3, H, W)`` -> same shape."""
-    check_tensor(faces, "soften_faces", "faces", shape=("B", 3, "H", "W"), dtype="float")
-    k = torch.tensor([1.0, 2.0, 1.0], device=faces.device)
-    k = (k[:, None] * k[None]) / 16  # (3, 3)
-    blurred = F.conv2d(F.pad(faces, (1, 1, 1, 1), mode="replicate"), k.expand(3, 1, 3, 3), groups=3)
-    n = len(faces)
-    pick = torch.rand(n, 1, 1, 1, generator=generator).to(faces.device) < 0.5
-    level = noise * torch.rand(n, 1, 1, 1, generator=generator).to(faces.device)
-    eps = torch.randn(faces.shape, generator=generator).to(faces.device)
-    return torch.where(pick, blurred, faces) + level * eps
 
 
 class VoiceEncoder(nn.Module):

@@ -42,6 +42,7 @@ from mmutils import world
 from mmutils.audio import log_mel
 from mmutils.encoders import ImageCNN
 from mmutils.exercises import check
+from mmutils.judges import AttributeClassifier, blur_and_noise
 from mmutils.metrics import word_error_rate
 from mmutils.world import faces
 
@@ -146,12 +147,12 @@ print(f"reconstruction MSE on held-out faces: {F.mse_loss(test_recon, test_faces
 
 # %%
 mmutils.seed_everything(1)
-judge = at.FaceAttributeClassifier([len(v) for v in faces.FACE_ATTRIBUTES.values()]).to(device)
+judge = AttributeClassifier([len(v) for v in faces.FACE_ATTRIBUTES.values()]).to(device)
 optimiser = torch.optim.Adam(judge.parameters(), lr=2e-3)
 augment = torch.Generator().manual_seed(1)
 for step in tqdm(range(500), desc="attribute judge", ncols=90, mininterval=1.0):
     idx = torch.randint(len(corpus_faces), (64,), generator=batches)  # (64,)
-    x = at.soften_faces(corpus_faces[idx], augment).to(device)  # (64, 3, 32, 32)
+    x = blur_and_noise(corpus_faces[idx], augment).to(device)  # (64, 3, 32, 32)
     loss = sum(F.cross_entropy(logits, corpus_attr[idx, k].to(device)) for k, logits in enumerate(judge(x)))
     optimiser.zero_grad()
     loss.backward()
@@ -208,8 +209,8 @@ plt.show()
 # ### 5. What the voice told
 # **Attribute agreement**: the judge's reading of each predicted face against the speaker's true attribute, per
 # utterance, and per speaker (the mean of its five predicted latents, rendered once). The control is a **shuffled-identity baseline**: the same predictions scored
-# against another held-out speaker's attributes — what agreement looks like when the prediction has nothing to do with
-# the speaker. **Retrieval**: is the speaker's true face (its latent) the nearest of 10 candidate faces (the true one
+# against another held-out speaker's attributes (averaged over 100 shufflings) — what agreement looks like when the
+# prediction has nothing to do with the speaker. **Retrieval**: is the speaker's true face (its latent) the nearest of 10 candidate faces (the true one
 # and nine other held-out speakers) to the predicted latent? Chance is 0.1.
 
 # %%
@@ -223,8 +224,9 @@ with torch.no_grad():  # per speaker: the mean of its five predicted latents, re
     speaker_latent = torch.stack([predicted_latent[test_speaker == j].mean(0) for j in range(len(test_ids))])
     speaker_judged = judge.predict(autoencoder.decode(speaker_latent.to(device))).cpu()  # (60, 5)
 per_speaker = (speaker_judged == test_attr).float().mean(0)  # (5,)
-shuffle = torch.randperm(len(test_ids), generator=torch.Generator().manual_seed(3))  # (60,)
-shuffled = (judged == test_attr[shuffle][test_speaker]).float().mean(0)  # (5,)
+shuffles = torch.Generator().manual_seed(3)
+shuffled = torch.stack([(judged == test_attr[torch.randperm(len(test_ids), generator=shuffles)][test_speaker])
+                        .float().mean(0) for _ in range(100)]).mean(0)  # (5,) averaged over 100 shufflings
 for k, name in enumerate(NAMES):
     tag = "carried" if name in faces.CARRIED else "not carried"
     print(f"{name:8s} ({tag:11s}) per utterance {agreement[k]:.3f}   per speaker {per_speaker[k]:.3f}   "

@@ -1,9 +1,11 @@
-"""Lessons 09 and 11: each check passes a right answer and fails plausible wrong ones."""
+"""Lessons 05, 09 and 11: each check passes a right answer and fails plausible wrong ones."""
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from mmutils import lipsync as ls
+from mmutils import generation as gen
 from mmutils.audio_translation import retrieval_at_1
 from mmutils.exercises import evaluate
 from mmutils.metrics import word_error_rate
@@ -23,6 +25,19 @@ def _wer_position_only(hyps, refs):  # counts mismatched positions: misses inser
 
 
 @pytest.mark.parametrize("exercise_id, right, wrongs", [
+    ("05.1", gen.gaussian_kl, [
+        lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp() - 1 - lv).mean(1),  # mean, not sum, over dimensions
+        lambda mu, lv: 0.5 * (mu.pow(2) + lv - 1 - lv.exp()).sum(1),  # log and exp swapped
+    ]),
+    ("05.2", gen.gan_cls_d_loss, [
+        lambda rr, rw, fr: gen.gan_cls_d_loss(rr, -rw, fr),  # the mismatched pair labelled real
+        lambda rr, rw, fr: gen.gan_cls_d_loss(rr, rw, fr) * 0 + F.binary_cross_entropy_with_logits(
+            rr, torch.ones_like(rr)) + F.binary_cross_entropy_with_logits(fr, torch.zeros_like(fr)),  # no wrong text
+    ]),
+    ("05.3", gen.nearest_distance, [
+        lambda q, r: torch.cdist(q.flatten(1), r.flatten(1)).amin(1),  # not root-mean-square
+        lambda q, r: torch.cdist(q.flatten(1), r.flatten(1)).mean(1) / q[0].numel() ** 0.5,  # mean, not nearest
+    ]),
     ("09.1", retrieval_at_1, [
         lambda p, g, c: (g[c] - p[:, None]).pow(2).sum(2).argmin(1) == 0,  # a tie wins
         lambda p, g, c: (g[c] * p[:, None]).sum(2).argmax(1) == 0,  # dot product, not distance

@@ -1,0 +1,106 @@
+"""Lesson 05's blocks (text-to-image) and the judges of generated images, against direct computations."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmutils import generation as gen
+from mmutils.judges import AttributeClassifier, blur_and_noise
+
+
+def test_prompt_words_and_rendering():
+    assert gen.prompt_words("dog", "orange", "sky") == ["an", "orange", "dog", "in", "the", "sky"]
+    a = gen.render_prompt("dog", "red", "grass", seed=1, jitter=2)
+    assert a.shape == (3, 32, 32) and 0 <= a.min() and a.max() <= 1
+    assert torch.equal(a, gen.render_prompt("dog", "red", "grass", seed=1, jitter=2))
+    assert not torch.equal(a, gen.render_prompt("dog", "blue", "grass", seed=1, jitter=2))
+    with pytest.raises(ValueError, match="object_px"):
+        gen.render_prompt("dog", "red", "grass", seed=1, object_px=40)
+
+
+def test_word_attention_pool_ignores_padding_and_sums_to_one():
+    pool = gen.WordAttentionPool(4)
+    words = torch.randn(2, 5, 4)
+    mask = torch.tensor([[True, True, True, False, False], [True] * 5])
+    pooled, w = pool(words, mask)
+    assert torch.allclose(w.sum(1), torch.ones(2)) and (w[0, 3:] == 0).all()
+    manual = (torch.softmax(words[1] @ pool.query, 0)[:, None] * words[1]).sum(0)
+    assert torch.allclose(pooled[1], manual, atol=1e-6)
+
+
+def test_text_conditioner_and_decoders_shapes():
+    text = gen.TextConditioner(vocab_size=12, dim=8, parts=gen.LayeredDecoder.parts)
+    tokens = torch.randint(1, 12, (3, 6))
+    parts = text(tokens)
+    assert set(parts) == {"background", "shape", "colour"} and parts["shape"].shape == (3, 8)
+    assert text.last_weights["colour"].shape == (3, 6)
+    layered = gen.LayeredDecoder(text_dim=8, latent_dim=3)
+    image = layered(parts, torch.randn(3, 3))
+    assert image.shape == (3, 3, 32, 32) and 0 <= image.min() and image.max() <= 1
+    L = layered.layers
+    assert torch.allclose(image, L["alpha"] * L["shade"] * L["colour"] + (1 - L["alpha"]) * L["background"])
+    plain = gen.PlainDecoder(text_dim=8, latent_dim=3)
+    assert plain({"all": torch.randn(3, 8)}, torch.randn(3, 3)).shape == (3, 3, 32, 32)
+    with pytest.raises(ValueError, match="tokens"):
+        text(tokens.float())
+
+
+def test_cvae_loss_is_the_negative_elbo_and_samples_have_the_right_shape():
+    torch.manual_seed(0)
+    model = gen.ConditionalVAE(vocab_size=12, latent_dim=3, sigma=0.5).eval()
+    images, tokens = torch.rand(4, 3, 32, 32), torch.randint(1, 12, (4, 6))
+    loss, parts = model.loss(images, tokens)
+    assert loss.ndim == 0 and abs(loss.item() - (parts["nll"] + parts["kl"])) < 1e-3 * loss.item()
+    assert model.sample(tokens, torch.Generator().manual_seed(0)).shape == (4, 3, 32, 32)
+    with pytest.raises(ValueError, match="ConditionalVAE.loss"):
+        model.loss(torch.rand(4, 3, 28, 28), tokens)
+
+
+def test_gaussian_kl_matches_torch_distributions():
+    mu, logvar = torch.randn(5, 4), torch.randn(5, 4)
+    want = torch.distributions.kl_divergence(torch.distributions.Normal(mu, (0.5 * logvar).exp()),
+                                             torch.distributions.Normal(0.0, 1.0)).sum(1)
+    assert torch.allclose(gen.gaussian_kl(mu, logvar), want, atol=1e-5)
+
+
+def test_gan_cls_losses_and_discriminator():
+    rr, rw, fr = torch.randn(6), torch.randn(6), torch.randn(6)
+    want = (F.binary_cross_entropy(torch.sigmoid(rr), torch.ones(6))
+            + 0.5 * F.binary_cross_entropy(torch.sigmoid(rw), torch.zeros(6))
+            + 0.5 * F.binary_cross_entropy(torch.sigmoid(fr), torch.zeros(6)))
+    assert torch.allclose(gen.gan_cls_d_loss(rr, rw, fr), want, atol=1e-5)
+    assert torch.allclose(gen.gan_cls_g_loss(fr), F.binary_cross_entropy(torch.sigmoid(fr), torch.ones(6)), atol=1e-5)
+    d = gen.MatchingDiscriminator(vocab_size=12)
+    assert d(torch.rand(3, 3, 32, 32), torch.randint(1, 12, (3, 6))).shape == (3,)
+    with pytest.raises(ValueError, match="tokens"):
+        d(torch.rand(3, 3, 32, 32), torch.randint(1, 12, (2, 6)))
+
+
+def test_diversity_and_nearest_distance_by_hand():
+    a = torch.zeros(2, 1, 2, 2)
+    a[1] += 1.0  # RMS distance 1 between the two
+    assert abs(gen.pairwise_diversity(a) - 1.0) < 1e-6
+    refs = torch.rand(7, 3, 4, 4)
+    q = torch.cat([refs[2:3], refs[5:6] + 0.1])
+    d = gen.nearest_distance(q, refs)
+    assert d[0] < 1e-6 and abs(d[1].item() - 0.1) < 1e-5
+    with pytest.raises(ValueError, match="at least 2"):
+        gen.pairwise_diversity(a[:1])
+
+
+def test_judge_and_blur_and_noise():
+    judge = AttributeClassifier([3, 4])
+    x = torch.rand(5, 3, 16, 16)
+    assert [t.shape for t in judge(x)] == [(5, 3), (5, 4)] and judge.eval().predict(x).shape == (5, 2)
+    with pytest.raises(ValueError, match=">= 2 values"):
+        AttributeClassifier([2, 1])
+    # no noise: every image is itself, blurred once or blurred twice (3x3 binomial, replicate padding)
+    k = torch.tensor([1.0, 2.0, 1.0])
+    k = (k[:, None] * k[None] / 16).expand(3, 1, 3, 3)
+    once = F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), k, groups=3)
+    twice = F.conv2d(F.pad(once, (1, 1, 1, 1), mode="replicate"), k, groups=3)
+    out = blur_and_noise(x, torch.Generator().manual_seed(0), noise=0.0, blur_levels=2)
+    for i in range(5):
+        assert any(torch.allclose(out[i], ref[i], atol=1e-6) for ref in (x, once, twice))
+    noisy = blur_and_noise(x, torch.Generator().manual_seed(0), noise=0.1, blur_levels=0)
+    assert not torch.equal(noisy, x) and (noisy - x).abs().max() < 0.1 * 6
