@@ -5,11 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import torch
+import torch.nn.functional as F
 import torchaudio
 
 from .validate import check_positive, check_tensor
 
-__all__ = ["log_mel", "read_audio", "write_audio"]
+__all__ = ["log_mel", "fit_frames", "read_audio", "write_audio"]
 
 
 @lru_cache(maxsize=8)
@@ -25,6 +26,16 @@ def log_mel(waveforms: torch.Tensor, sample_rate: int = 16_000, n_fft: int = 512
     for name, v in (("sample_rate", sample_rate), ("n_fft", n_fft), ("hop_length", hop_length), ("n_mels", n_mels)):
         check_positive(v, "log_mel", name, integer=True)
     return torch.log(_mel(sample_rate, n_fft, hop_length, n_mels)(w) + 1e-6)
+
+
+def fit_frames(spectrograms: torch.Tensor, frames: int, fill: float) -> torch.Tensor:
+    """Crop or pad (with ``fill``, e.g. the log of silence) the last axis of ``(..., n_mels, T)`` to ``frames``."""
+    check_tensor(spectrograms, "fit_frames", "spectrograms", dtype="float")
+    check_positive(frames, "fit_frames", "frames", integer=True)
+    t = spectrograms.shape[-1]
+    if t >= frames:
+        return spectrograms[..., :frames]
+    return F.pad(spectrograms, (0, frames - t), value=fill)
 
 
 def write_audio(path, waveform: torch.Tensor, sample_rate: int) -> None:

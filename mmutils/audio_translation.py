@@ -22,7 +22,7 @@ import torchaudio
 from .validate import check_positive, check_tensor
 
 __all__ = ["FaceAutoencoder", "VoiceEncoder", "ImageToSpeech", "CaptionRecognizer",
-           "fit_frames", "mel_to_linear", "vocode", "retrieval_at_1"]
+           "mel_to_linear", "vocode", "retrieval_at_1"]
 
 
 class FaceAutoencoder(nn.Module):
@@ -130,16 +130,6 @@ class CaptionRecognizer(nn.Module):
         check_tensor(spectrograms, "CaptionRecognizer", "spectrograms", shape=("B", self.n_mels, "T"), dtype="float")
         h = self.features(spectrograms)  # (B, w * 2 * n_words)
         return self.head(h).view(-1, self.n_words, self.vocab_size)  # (B, n_words, vocab)
-
-
-def fit_frames(spectrograms: torch.Tensor, frames: int, fill: float) -> torch.Tensor:
-    """Crop or pad (with ``fill``, e.g. the log of silence) the last axis of ``(..., n_mels, T)`` to ``frames``."""
-    check_tensor(spectrograms, "fit_frames", "spectrograms", dtype="float")
-    check_positive(frames, "fit_frames", "frames", integer=True)
-    t = spectrograms.shape[-1]
-    if t >= frames:
-        return spectrograms[..., :frames]
-    return F.pad(spectrograms, (0, frames - t), value=fill)
 
 
 @lru_cache(maxsize=4)

@@ -13,6 +13,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .validate import check_positive, check_tensor
+from .world.render import background as draw_background
+from .world.render import object_sprite, paste
+from .world.vocab import BACKGROUNDS, article
 
 __all__ = ["prompt_words", "render_prompt", "WordAttentionPool", "TextConditioner", "PlainDecoder",
            "LayeredDecoder", "ConditionalVAE", "gaussian_kl", "MatchingDiscriminator", "gan_cls_d_loss",
@@ -22,8 +25,6 @@ __all__ = ["prompt_words", "render_prompt", "WordAttentionPool", "TextConditione
 def prompt_words(cls: str, colour: str, background: str) -> list[str]:
     """The prompt of an image: ``["a", "red", "dog", "on", "the", "grass"]`` (article and preposition as the world's
     captions use them)."""
-    from .world.vocab import BACKGROUNDS, article
-
     return [article(colour), colour, cls, BACKGROUNDS[background], "the", background]
 
 
@@ -32,9 +33,6 @@ def render_prompt(cls: str, colour: str, background: str, seed: int, size: int =
     """A real image of a prompt: the world's background and one ``object_px``-pixel object (flipped or not) drawn by
     the world's renderer, centred give or take ``jitter`` pixels each way (None: anywhere in the image);
     ``(3, size, size)`` in [0, 1]."""
-    from .world.render import background as draw_background
-    from .world.render import object_sprite, paste
-
     if not 4 <= object_px <= size:
         raise ValueError(f"render_prompt: `object_px` must be in 4..{size}; got {object_px}.")
     g = torch.Generator().manual_seed(seed)

@@ -164,13 +164,20 @@ class SyncExpert(nn.Module):
         self.mouth = nn.Sequential(nn.Linear(2 * WINDOW, w), nn.ReLU(), nn.Linear(w, w), nn.ReLU(),
                                    nn.Linear(w, dim), nn.ReLU())
 
-    def embed(self, mouths: torch.Tensor, audio: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def embed_mouths(self, mouths: torch.Tensor) -> torch.Tensor:
+        """Mouth windows ``(N, 2 * WINDOW)`` -> unit embeddings ``(N, dim)``."""
         check_tensor(mouths, "SyncExpert", "mouths", shape=("N", 2 * WINDOW), dtype="float")
-        check_tensor(audio, "SyncExpert", "audio", shape=(mouths.shape[0], self.n_mels, MELS_PER_FRAME * WINDOW),
-                     dtype="float")
-        v = F.normalize(self.mouth(mouths), dim=1, eps=1e-6)  # (N, dim)
-        a = F.normalize(self.audio(audio), dim=1, eps=1e-6)  # (N, dim)
-        return v, a
+        return F.normalize(self.mouth(mouths), dim=1, eps=1e-6)
+
+    def embed_audio(self, audio: torch.Tensor) -> torch.Tensor:
+        """Audio windows ``(N, n_mels, 2 * WINDOW)`` -> unit embeddings ``(N, dim)``."""
+        check_tensor(audio, "SyncExpert", "audio", shape=("N", self.n_mels, MELS_PER_FRAME * WINDOW), dtype="float")
+        return F.normalize(self.audio(audio), dim=1, eps=1e-6)
+
+    def embed(self, mouths: torch.Tensor, audio: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if len(mouths) != len(audio):
+            raise ValueError(f"SyncExpert: {len(mouths)} mouth windows but {len(audio)} audio windows; pair them.")
+        return self.embed_mouths(mouths), self.embed_audio(audio)
 
     def forward(self, mouths: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
         v, a = self.embed(mouths, audio)
@@ -192,11 +199,11 @@ def sync_distances(expert: SyncExpert, tracks: torch.Tensor, mels: torch.Tensor,
     mw = mouth_windows(tracks)  # (B, W, 10)
     aw = audio_windows(padded)  # (B, W + 2 vshift, n_mels, 10)
     b, n_w = mw.shape[:2]
-    v, _ = expert.embed(mw.flatten(0, 1), aw[:, :n_w].flatten(0, 1))  # (B W, dim)
-    a = torch.stack([expert.embed(mw.flatten(0, 1), aw[:, s:s + n_w].flatten(0, 1))[1]
-                     for s in range(2 * vshift + 1)], 1)  # (B W, 2 vshift + 1, dim); s = o + vshift
-    d = (v[:, None] - a).norm(dim=2)  # (B W, offsets)
-    return d.view(b, n_w, -1).transpose(1, 2)  # (B, offsets, W)
+    v = expert.embed_mouths(mw.flatten(0, 1)).view(b, n_w, -1)  # (B, W, dim), each window embedded once
+    a = expert.embed_audio(aw.flatten(0, 1)).view(b, aw.shape[1], -1)  # (B, W + 2 vshift, dim)
+    # offset o = s - vshift pairs mouth window k with padded audio window k + s
+    a = torch.stack([a[:, s:s + n_w] for s in range(2 * vshift + 1)], 1)  # (B, offsets, W, dim)
+    return (v[:, None] - a).norm(dim=3)  # (B, offsets, W)
 
 
 def lse(distances: torch.Tensor) -> dict[str, torch.Tensor]:

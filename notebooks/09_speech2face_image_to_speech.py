@@ -39,7 +39,7 @@ from tqdm import tqdm
 import mmutils
 from mmutils import audio_translation as at
 from mmutils import world
-from mmutils.audio import log_mel
+from mmutils.audio import fit_frames, log_mel
 from mmutils.encoders import ImageCNN
 from mmutils.exercises import check
 from mmutils.judges import AttributeClassifier, blur_and_noise
@@ -99,7 +99,7 @@ def utterances(ids: list[faces.Identity], per_speaker: int, seed: int):
         for _ in range(per_speaker):
             sentence = [words[int(t)] for t in torch.randint(len(words), (4,), generator=g)]
             waveform, _ = world.speak(sentence, identity.voice, generator=g)  # (T,)
-            specs.append(at.fit_frames(log_mel(waveform), FRAMES, SILENCE))  # (32, 96)
+            specs.append(fit_frames(log_mel(waveform), FRAMES, SILENCE))  # (32, 96)
             speaker.append(j)
             sentences.append(" ".join(sentence))
     return torch.stack(specs), torch.tensor(speaker), sentences
@@ -259,7 +259,7 @@ captions = sorted({f"{world.vocab.article(k)} {k} {c} {world.BACKGROUNDS[b]} the
                    for c in world.CLASS_NAMES for k in world.COLOUR_NAMES for b in world.BACKGROUND_NAMES})
 said = {c: log_mel(world.speak(c, VOICE)[0], n_mels=N_MELS) for c in captions}  # caption -> (48, frames)
 SPEECH_FRAMES = max(m.shape[1] for m in said.values())
-said = {c: at.fit_frames(m, SPEECH_FRAMES, SILENCE) for c, m in said.items()}
+said = {c: fit_frames(m, SPEECH_FRAMES, SILENCE) for c, m in said.items()}
 s_mean, s_std = torch.stack(list(said.values())).mean(), torch.stack(list(said.values())).std()
 scenes_train = [world.make_scene(100_000 + i, 32, 1) for i in range(3000)]
 scenes_test = [world.make_scene(200_000 + i, 32, 1) for i in range(150)]  # new scenes
@@ -334,7 +334,7 @@ def recorded_captions(n: int):
         caption = captions[int(torch.randint(len(captions), (), generator=g))]
         voice = world.voices()[int(torch.randint(24, (), generator=g))]
         waveform, _ = world.speak(caption, voice, generator=g)  # (T,)
-        specs.append(at.fit_frames(log_mel(waveform, n_mels=N_MELS), SPEECH_FRAMES, SILENCE))  # (48, 136)
+        specs.append(fit_frames(log_mel(waveform, n_mels=N_MELS), SPEECH_FRAMES, SILENCE))  # (48, 136)
         labels.append([vocab.index(w) for w in caption.split()])
     return (torch.stack(specs) - s_mean) / s_std, torch.tensor(labels)
 
@@ -363,7 +363,7 @@ def transcribe(log_mels: torch.Tensor) -> list[str]:
 
 
 def heard(waveforms: torch.Tensor) -> list[str]:
-    return transcribe(at.fit_frames(log_mel(waveforms, n_mels=N_MELS), SPEECH_FRAMES, SILENCE))
+    return transcribe(fit_frames(log_mel(waveforms, n_mels=N_MELS), SPEECH_FRAMES, SILENCE))
 
 
 rec_test_refs = [" ".join(vocab[i] for i in row) for row in rec_test_labels.tolist()]

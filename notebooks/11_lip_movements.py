@@ -38,8 +38,7 @@ from tqdm import tqdm
 import mmutils
 from mmutils import lipsync as ls
 from mmutils import world
-from mmutils.audio import log_mel
-from mmutils.audio_translation import fit_frames
+from mmutils.audio import fit_frames, log_mel
 from mmutils.exercises import check
 from mmutils.world import faces
 

@@ -6,7 +6,7 @@ import torchaudio
 
 from mmutils import audio_translation as at
 from mmutils import world
-from mmutils.audio import log_mel
+from mmutils.audio import fit_frames, log_mel
 from mmutils.encoders import ImageCNN
 from mmutils.world import faces
 
@@ -85,8 +85,8 @@ def test_image_to_speech_and_recognizer_shapes():
 
 def test_fit_frames_crops_and_pads():
     x = torch.randn(2, 4, 10)
-    assert torch.equal(at.fit_frames(x, 6, -1.0), x[..., :6])
-    padded = at.fit_frames(x, 13, -1.0)
+    assert torch.equal(fit_frames(x, 6, -1.0), x[..., :6])
+    padded = fit_frames(x, 13, -1.0)
     assert padded.shape == (2, 4, 13) and torch.equal(padded[..., :10], x) and (padded[..., 10:] == -1).all()
 
 
