@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test notebooks students grade bench clean
+.PHONY: setup lab test notebooks students grade bench robustness clean
 
 setup: $(STAMP)
 
@@ -42,6 +42,10 @@ grade: setup
 ## Execute each lesson once and print wall seconds and headline metrics (a benchmark, not a test).
 bench: setup
 	$(BIN)/python -m mmutils.notebooks bench $(LESSONS)
+
+## Run every lesson (or LESSONS="03 04") over seeds and thread counts; write reports/robustness.{md,json} (~1 h).
+robustness: setup
+	$(BIN)/python -m mmutils.robustness $(LESSONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

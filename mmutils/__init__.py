@@ -2,7 +2,7 @@
 
 Every lesson imports what it needs from here, and shows the code with ``show_source``. Modules:
 
-* ``core``       seeding, device choice, environment report, ``show_source``
+* ``core``       seeding (and the ``MMUTILS_SEED`` knob), device choice, environment report, ``show_source``
 * ``validate``   input checks that raise a clear ``ValueError``
 * ``training``   ``fit`` (progress bar, history) and ``plot_history``
 * ``viz``        image grid, heatmap overlay, spectrogram, embedding map, audio player, animation
@@ -27,7 +27,7 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``notebooks``  rebuild lessons, student copies, grading, benchmark (command line: ``python -m mmutils.notebooks``)
 """
 
-from .core import environment_report, get_device, seed_everything, show_source
+from .core import environment_report, get_device, rng, seed_everything, show_source
 from .metrics import accuracy, majority_baseline
 from .results import BarNotMet, report_results
 from .training import History, fit, plot_history
@@ -36,7 +36,7 @@ from .viz import animation_html, audio_player, embedding_scatter, heatmap_overla
 __version__ = "0.1.0"
 
 __all__ = [
-    "environment_report", "get_device", "seed_everything", "show_source",
+    "environment_report", "get_device", "rng", "seed_everything", "show_source",
     "accuracy", "majority_baseline", "BarNotMet", "report_results",
     "History", "fit", "plot_history",
     "animation_html", "audio_player", "embedding_scatter", "heatmap_overlay", "image_grid", "show_spectrogram",

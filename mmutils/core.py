@@ -1,4 +1,10 @@
-"""Seeding, device choice, the environment report and ``show_source`` (how notebooks show a building block)."""
+"""Seeding, device choice, the environment report and ``show_source`` (how notebooks show a building block).
+
+The seed knob: the environment variable ``MMUTILS_SEED`` (a non-negative integer, default 0) shifts every training seed
+a lesson sets -- ``seed_everything(k)`` and ``rng(k)`` both use ``k + 1000 * MMUTILS_SEED`` -- while the data (world
+scenes, splits, speakers, utterances, test sets) keeps its fixed seeds. Unset or 0, every lesson reproduces its
+committed outputs; ``make robustness`` runs the lessons at several values to show that their results are not luck.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +16,45 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "get_device", "environment_report", "show_source"]
+__all__ = ["seed_everything", "rng", "seed_shift", "get_device", "environment_report", "show_source"]
+
+SEED_VARIABLE = "MMUTILS_SEED"
+SEED_STRIDE = 1000  # shifted seeds k + 1000 s stay apart from the unshifted ones a lesson uses (k < 1000)
+
+
+def seed_shift() -> int:
+    """The value of ``MMUTILS_SEED`` (0 when unset): how far training seeds are shifted."""
+    raw = os.environ.get(SEED_VARIABLE, "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise ValueError(f"{SEED_VARIABLE} must be a non-negative integer (e.g. 1); got {raw!r}.")
+    return int(raw)
+
+
+def _shifted(seed: int, who: str) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"{who}: `seed` must be a non-negative int; got {seed!r}.")
+    return seed + SEED_STRIDE * seed_shift()
 
 
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and torch (CPU and CUDA) and return a fresh ``torch.Generator`` seeded the same.
 
     Same seed and same thread count give the same numbers on the CPU; pass the returned generator to DataLoaders and
-    samplers so data order is reproducible too.
+    samplers so data order is reproducible too. The seed used is ``seed + 1000 * MMUTILS_SEED`` (see the module).
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed_everything: `seed` must be a non-negative int; got {seed!r}.")
+    seed = _shifted(seed, "seed_everything")
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+def rng(seed: int) -> torch.Generator:
+    """A CPU ``torch.Generator`` for training randomness (batch order, augmentation, noise, sampling, a control's
+    shuffling), seeded with ``seed + 1000 * MMUTILS_SEED``. Data that defines a lesson uses plain fixed seeds."""
+    return torch.Generator().manual_seed(_shifted(seed, "rng"))
 
 
 def get_device(prefer: str | None = None) -> torch.device:

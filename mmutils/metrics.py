@@ -7,6 +7,7 @@ from collections import Counter
 
 import torch
 
+from .core import rng
 from .validate import check_tensor
 
 __all__ = ["accuracy", "majority_baseline", "linear_probe", "precision_at_k", "first_hit_rank", "recall_at_k",
@@ -52,7 +53,7 @@ def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, test_
         raise ValueError(f"linear_probe: train features have {ftr.shape[1]} dims, test features {fte.shape[1]}.")
     mean, std = ftr.mean(0), ftr.std(0) + 1e-6
     ftr, fte = ((ftr - mean) / std).detach(), ((fte - mean) / std).detach()
-    gen = torch.Generator().manual_seed(seed)
+    gen = rng(seed)
     n_classes = int(max(ytr.max(), yte.max())) + 1
     weight = (torch.randn(ftr.shape[1], n_classes, generator=gen) * 0.01).requires_grad_()
     bias = torch.zeros(n_classes, requires_grad=True)

@@ -9,8 +9,9 @@ that learned nothing fails. Example::
         "chance": chance,                       # reported, no bar
     })
 
-When the environment variable ``MMUTILS_RESULTS_FILE`` is set (the benchmark sets it) the metrics are also appended
-to that file as JSON lines.
+When the environment variable ``MMUTILS_RESULTS_FILE`` is set (the benchmark and the robustness report set it) the
+metrics, their bars, the bars missed, torch's thread count and the seed shift are also appended to that file as a
+JSON line.
 """
 
 from __future__ import annotations
@@ -73,8 +74,14 @@ def report_results(metrics: dict) -> dict[str, float]:
     print(f"bars met: {len(bars) - len(missed)}/{len(bars)}")
     path = os.environ.get("MMUTILS_RESULTS_FILE")
     if path:
+        import torch
+
+        from .core import seed_shift
+
+        record = {"metrics": values, "bars": {n: [op, b] for n, _, op, b in bars}, "missed": missed,
+                  "torch_threads": torch.get_num_threads(), "seed_shift": seed_shift()}
         with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"metrics": values, "missed": missed}) + "\n")
+            f.write(json.dumps(record) + "\n")
     if missed:
         raise BarNotMet("bars missed: " + "; ".join(missed))
     return values

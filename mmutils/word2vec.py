@@ -24,6 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from .core import rng
 from .validate import check_positive, check_tensor
 
 __all__ = ["Corpus", "keep_probability", "skipgram_pairs", "NegativeSampler", "SkipGram", "sgns_loss",
@@ -177,7 +178,7 @@ def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: i
     100 steps."""
     check_positive(epochs, "train_skipgram", "epochs", integer=True)
     check_positive(batch_size, "train_skipgram", "batch_size", integer=True)
-    g = torch.Generator().manual_seed(seed)
+    g = rng(seed)
     model = SkipGram(len(corpus.itos), dim, generator=g)
     sampler = NegativeSampler(corpus.counts)
     keep = keep_probability(corpus.counts, subsample)  # (V,)

@@ -211,7 +211,7 @@ EPOCHS, LR, OGM_ALPHA, P_DROP_AUDIO = 8, 0.01, 3.0, 0.5
 
 
 def batches(*tensors):
-    return DataLoader(TensorDataset(*tensors), batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(3))
+    return DataLoader(TensorDataset(*tensors), batch_size=64, shuffle=True, generator=mmutils.rng(3))
 
 
 def train_single(encoder: nn.Module, inputs: torch.Tensor, name: str) -> nn.Module:
@@ -229,7 +229,7 @@ def train_fused(mode: str) -> LateFusionClassifier:
     mmutils.seed_everything(1)
     model = LateFusionClassifier({"image": ImageCNN(), "audio": AudioCNN()}, n_classes=10).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-    noise_gen = torch.Generator().manual_seed(4)
+    noise_gen = mmutils.rng(4)
     coefficients = {}
 
     def loss_fn(m, batch):

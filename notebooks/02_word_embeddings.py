@@ -180,7 +180,7 @@ print({k: round(v, 3) for k, v in accuracy.items()})
 # too.
 
 # %%
-shuffled_model, shuffled_losses = w2v.train_skipgram(corpus.shuffled(torch.Generator().manual_seed(1)), **SETTINGS,
+shuffled_model, shuffled_losses = w2v.train_skipgram(corpus.shuffled(mmutils.rng(1)), **SETTINGS,
                                                      seed=0, desc="shuffled corpus")
 shuffled_accuracy = w2v.analogy_accuracy(shuffled_model.vectors, all_questions)
 print(f"analogy accuracy: trained {accuracy['all']:.3f}, shuffled corpus {shuffled_accuracy:.4f}")

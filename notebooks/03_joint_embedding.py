@@ -168,7 +168,7 @@ def train_joint(loss_name: str, steps: int, start: matching.JointEmbedding | Non
         model.load_state_dict(start.state_dict())
     model.train()
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
-    batches = torch.Generator().manual_seed(seed)
+    batches = mmutils.rng(seed)
     curve = []
     for _ in tqdm(range(steps), desc=loss_name, ncols=90, mininterval=1.0):
         idx = torch.randint(len(train_scenes), (BATCH,), generator=batches)  # (B,)

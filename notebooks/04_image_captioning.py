@@ -103,7 +103,7 @@ slot_cls, slot_colour = vqa.slot_targets(train_scenes)  # (3000, 3) each
 train_images = torch.stack([s.image for s in train_scenes])  # (3000, 3, 48, 48)
 mmutils.seed_everything(1)
 encoder = nn.ModuleDict({"cnn": ImageCNN(), "heads": vqa.SlotHeads(64)}).to(device)
-augment = torch.Generator().manual_seed(0)
+augment = mmutils.rng(0)
 
 
 def slot_loss(m: nn.Module, batch) -> torch.Tensor:
@@ -117,7 +117,7 @@ def slot_loss(m: nn.Module, batch) -> torch.Tensor:
 
 
 mmutils.fit(encoder, DataLoader(TensorDataset(train_images, slot_cls, slot_colour), batch_size=64, shuffle=True,
-                                generator=torch.Generator().manual_seed(0)),
+                                generator=mmutils.rng(0)),
             slot_loss, epochs=6, lr=3e-3, desc="pretrain encoder", device=device)
 encoder.eval().requires_grad_(False)
 
@@ -166,7 +166,7 @@ def train_decoder(make_decoder, epochs: int = EPOCHS) -> tuple[captioning.Captio
     decoder = make_decoder().to(device)
     attention = decoder.attention is not None
     optimiser = torch.optim.Adam(decoder.parameters(), lr=3e-3)
-    order = torch.Generator().manual_seed(0)
+    order = mmutils.rng(0)
     losses = []
     for _ in tqdm(range(epochs), desc=type(decoder).__name__, ncols=90):
         perm = torch.randperm(len(train_scenes), generator=order)
@@ -226,7 +226,7 @@ def decode(decoder: captioning.CaptionDecoder, features: torch.Tensor, beam: int
 
 
 references = {name: [[tokenize(c) for c in s.captions] for s in ss] for name, ss in test_sets.items()}
-shuffle = torch.randperm(300, generator=torch.Generator().manual_seed(1)).tolist()
+shuffle = torch.randperm(300, generator=mmutils.rng(1)).tolist()
 bleu, generated = {}, {}
 
 

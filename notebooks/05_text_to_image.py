@@ -109,7 +109,7 @@ judge_images, judge_labels = real_images(all_pairs, 4000, seed=3)
 mmutils.seed_everything(0)
 judge = AttributeClassifier([len(C), len(K), len(B)]).to(device)
 optimiser = torch.optim.Adam(judge.parameters(), lr=2e-3)
-batches, augment = torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)
+batches, augment = mmutils.rng(0), mmutils.rng(1)
 for step in tqdm(range(800), desc="judge", ncols=90, mininterval=1.0):
     idx = torch.randint(len(judge_images), (64,), generator=batches)  # (64,)
     x = blur_and_noise(judge_images[idx], augment, noise=0.08, blur_levels=2).to(device)  # (64, 3, 32, 32)
@@ -128,7 +128,7 @@ def judged(images: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
 
 
 judge_real = judged(test_images, test_labels)
-judge_blurred = judged(blur_and_noise(test_images, torch.Generator().manual_seed(2), 0.08, 2), test_labels)
+judge_blurred = judged(blur_and_noise(test_images, mmutils.rng(2), 0.08, 2), test_labels)
 print("judge on real held-out images:   ", {k: round(v, 3) for k, v in judge_real.items()})
 print("judge on blurred held-out images:", {k: round(v, 3) for k, v in judge_blurred.items()})
 
@@ -158,7 +158,7 @@ train_tokens, test_tokens = tokens(train_labels), tokens(test_labels)  # (4000, 
 
 def train_vae(decoder_cls, seed: int = 1, steps: int = 1500) -> gen.ConditionalVAE:
     mmutils.seed_everything(seed)
-    g = torch.Generator().manual_seed(seed)
+    g = mmutils.rng(seed)
     model = gen.ConditionalVAE(len(VOCAB), decoder_cls, latent_dim=3, sigma=0.5).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
     for _ in tqdm(range(steps), desc=f"cVAE, {decoder_cls.__name__}", ncols=90, mininterval=1.0):
@@ -173,7 +173,7 @@ def train_vae(decoder_cls, seed: int = 1, steps: int = 1500) -> gen.ConditionalV
 
 plain_vae = train_vae(gen.PlainDecoder, steps=1000)
 layered_vae = train_vae(gen.LayeredDecoder)
-prior = torch.Generator().manual_seed(3)
+prior = mmutils.rng(3)
 samples = {"plain cVAE": plain_vae.sample(test_tokens.to(device), prior).cpu(),
            "layered cVAE": layered_vae.sample(test_tokens.to(device), prior).cpu()}  # (600, 3, 32, 32) each
 
@@ -196,7 +196,7 @@ plt.show()
 # %%
 with torch.no_grad():
     one = test_tokens[:1].to(device)
-    layered_vae.sample(one, torch.Generator().manual_seed(0))
+    layered_vae.sample(one, mmutils.rng(0))
     layers = {k: v[0].cpu() for k, v in layered_vae.decoder.layers.items()}
     weights = {k: v[0].cpu() for k, v in layered_vae.text.last_weights.items()}
 fig, axes = plt.subplots(1, 5, figsize=(14, 2.6), gridspec_kw={"width_ratios": [1, 1, 1, 1, 2.4], "wspace": 0.6})
@@ -230,7 +230,7 @@ mmutils.show_source(gen.gan_cls_d_loss)
 
 # %%
 mmutils.seed_everything(2)
-g = torch.Generator().manual_seed(2)
+g = mmutils.rng(2)
 gan_text = layered_vae.text.requires_grad_(False)  # a pretrained text reader, frozen (Reed et al.: char-CNN-RNN)
 generator = gen.LayeredDecoder(32, 3).to(device)
 discriminator = gen.MatchingDiscriminator(len(VOCAB)).to(device)
@@ -290,7 +290,7 @@ with torch.no_grad():
                                          [C.index("duck"), K.index("blue"), B.index("snow")]])).to(device))
     steps = torch.linspace(0, 1, 8, device=device)[:, None]  # (8, 1)
     walk = {p: (1 - steps) * v[0] + steps * v[1] for p, v in ends.items()}  # each (8, 32)
-    z = torch.randn(1, 3, generator=torch.Generator().manual_seed(7)).to(device).expand(8, 3)
+    z = torch.randn(1, 3, generator=mmutils.rng(7)).to(device).expand(8, 3)
     path = generator(walk, z).cpu()  # (8, 3, 32, 32)
 mmutils.image_grid(path.clamp(0, 1), None, ncols=8, size=1.3,
                    suptitle="'a red duck on the grass' → 'a blue duck on the snow' (GAN-CLS, z fixed)")
@@ -305,7 +305,7 @@ plt.show()
 # generated image's distance to its nearest training image, beside the same for real held-out images.
 
 # %%
-shuffled_labels = test_labels[torch.randperm(len(test_labels), generator=torch.Generator().manual_seed(4))]
+shuffled_labels = test_labels[torch.randperm(len(test_labels), generator=mmutils.rng(4))]
 accuracy = {name: judged(images, test_labels) for name, images in samples.items()}
 accuracy["layered cVAE, shuffled prompts"] = judged(samples["layered cVAE"], shuffled_labels)
 for name, acc in accuracy.items():
@@ -317,7 +317,7 @@ mmutils.show_source(gen.nearest_distance)
 # %%
 rows = torch.arange(20)  # 20 held-out prompts, 8 samples each
 many = test_tokens[rows].repeat_interleave(8, 0).to(device)  # (160, 6)
-eight = torch.Generator().manual_seed(5)
+eight = mmutils.rng(5)
 with torch.no_grad():
     drawn = {"plain cVAE": plain_vae.sample(many, eight).cpu(), "layered cVAE": layered_vae.sample(many, eight).cpu(),
              "GAN-CLS": generator(gan_text(many), torch.randn(len(many), 3, generator=eight).to(device)).cpu()}
@@ -348,7 +348,7 @@ def draw(prompt: str, n: int = 4) -> torch.Tensor:
     if unknown:
         raise ValueError(f"draw: {unknown} are not words of the world's prompts; use {VOCAB[1:]}.")
     ids = torch.tensor([[VOCAB.index(w) for w in words]] * n).to(device)  # (n, L)
-    return layered_vae.sample(ids, torch.Generator().manual_seed(0)).cpu()
+    return layered_vae.sample(ids, mmutils.rng(0)).cpu()
 
 
 mmutils.image_grid(torch.cat([draw(p) for p in PROMPTS]).clamp(0, 1),

@@ -117,7 +117,7 @@ def slot_loss(m: nn.Module, batch) -> torch.Tensor:
 
 
 mmutils.fit(image_stream, DataLoader(TensorDataset(images["train"], slot_cls, slot_colour), batch_size=64,
-                                     shuffle=True, generator=torch.Generator().manual_seed(0)),
+                                     shuffle=True, generator=mmutils.rng(0)),
             slot_loss, epochs=6, lr=3e-3, desc="pretrain image stream", device=device)
 image_stream.eval().requires_grad_(False)
 with torch.no_grad():
@@ -168,7 +168,7 @@ def make_model(kind: str) -> vqa.VQAModel:
 def train_model(kind: str, examples: dict) -> vqa.VQAModel:
     model = make_model(kind).to(device)
     data = TensorDataset(examples["scene"], examples["tokens"], examples["lengths"], examples["answer"])
-    batches = DataLoader(data, batch_size=128, shuffle=True, generator=torch.Generator().manual_seed(0))
+    batches = DataLoader(data, batch_size=128, shuffle=True, generator=mmutils.rng(0))
 
     def loss(m: nn.Module, b) -> torch.Tensor:
         return F.cross_entropy(m(cells["train"][b[0].cpu()].to(device), b[1], b[2]), b[3])

@@ -193,7 +193,7 @@ random_phase = torch.exp(2j * torch.pi * torch.rand(target.shape, generator=gen)
 from_random_phase = istft(target * random_phase, N_FFT, HOP, window, length=len(sentence))  # (T,)
 griffin_lim = torchaudio.transforms.GriffinLim(n_fft=N_FFT, hop_length=HOP, power=1.0, n_iter=64,
                                                rand_init=True)
-torch.manual_seed(0)
+mmutils.seed_everything(0)  # Griffin-Lim starts from a random phase
 from_griffin_lim = griffin_lim(target)  # (T',)
 sc = {}
 for name, wave in [("random phase", from_random_phase), ("Griffin-Lim", from_griffin_lim)]:

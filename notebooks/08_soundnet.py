@@ -93,7 +93,7 @@ mmutils.audio_player(video_sounds[0], world.SAMPLE_RATE)
 mmutils.seed_everything(1)
 teacher = nn.Sequential(ImageCNN(), nn.Linear(64, 10)).to(device)
 history = mmutils.fit(teacher, DataLoader(TensorDataset(images["image"], images["cls"]), batch_size=64, shuffle=True,
-                                          generator=torch.Generator().manual_seed(0)),
+                                          generator=mmutils.rng(0)),
                       lambda m, b: F.cross_entropy(m(b[0]), b[1]), epochs=8, lr=3e-3, desc="teacher", device=device)
 teacher.eval()
 with torch.no_grad():
@@ -131,7 +131,7 @@ def train_student(targets: torch.Tensor, name: str) -> nn.Module:
     mmutils.seed_everything(2)
     student = nn.Sequential(WaveformCNN(), nn.Linear(64, 10)).to(device)
     batches = DataLoader(TensorDataset(video_sounds, targets), batch_size=64, shuffle=True,
-                         generator=torch.Generator().manual_seed(0))
+                         generator=mmutils.rng(0))
     mmutils.fit(student, batches, lambda m, b: distillation_loss(m(b[0]), b[1], TEMPERATURE), epochs=EPOCHS, lr=3e-3,
                 desc=name, device=device)
     return student.eval()
@@ -139,7 +139,7 @@ def train_student(targets: torch.Tensor, name: str) -> nn.Module:
 
 student = train_student(teacher_videos, "student")
 # the control: the same training, but each sound is paired with another video's frame
-shuffled_pairs = torch.randperm(N_VIDEOS, generator=torch.Generator().manual_seed(5))
+shuffled_pairs = torch.randperm(N_VIDEOS, generator=mmutils.rng(5))
 shuffled_student = train_student(teacher_videos[shuffled_pairs], "shuffled pairs")
 mmutils.seed_everything(2)
 untrained_student = nn.Sequential(WaveformCNN(), nn.Linear(64, 10)).to(device).eval()

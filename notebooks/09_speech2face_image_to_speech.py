@@ -125,7 +125,7 @@ mmutils.show_source(at.FaceAutoencoder)
 mmutils.seed_everything(0)
 autoencoder = at.FaceAutoencoder(latent_dim=16).to(device)
 optimiser = torch.optim.Adam(autoencoder.parameters(), lr=3e-3)
-batches = torch.Generator().manual_seed(0)
+batches = mmutils.rng(0)
 for step in tqdm(range(1200), desc="face autoencoder", ncols=90, mininterval=1.0):
     x = corpus_faces[torch.randint(len(corpus_faces), (64,), generator=batches)].to(device)  # (64, 3, 32, 32)
     loss = F.mse_loss(autoencoder(x), x)
@@ -149,7 +149,7 @@ print(f"reconstruction MSE on held-out faces: {F.mse_loss(test_recon, test_faces
 mmutils.seed_everything(1)
 judge = AttributeClassifier([len(v) for v in faces.FACE_ATTRIBUTES.values()]).to(device)
 optimiser = torch.optim.Adam(judge.parameters(), lr=2e-3)
-augment = torch.Generator().manual_seed(1)
+augment = mmutils.rng(1)
 for step in tqdm(range(500), desc="attribute judge", ncols=90, mininterval=1.0):
     idx = torch.randint(len(corpus_faces), (64,), generator=batches)  # (64,)
     x = blur_and_noise(corpus_faces[idx], augment).to(device)  # (64, 3, 32, 32)
@@ -224,7 +224,7 @@ with torch.no_grad():  # per speaker: the mean of its five predicted latents, re
     speaker_latent = torch.stack([predicted_latent[test_speaker == j].mean(0) for j in range(len(test_ids))])
     speaker_judged = judge.predict(autoencoder.decode(speaker_latent.to(device))).cpu()  # (60, 5)
 per_speaker = (speaker_judged == test_attr).float().mean(0)  # (5,)
-shuffles = torch.Generator().manual_seed(3)
+shuffles = mmutils.rng(3)
 shuffled = torch.stack([(judged == test_attr[torch.randperm(len(test_ids), generator=shuffles)][test_speaker])
                         .float().mean(0) for _ in range(100)]).mean(0)  # (5,) averaged over 100 shufflings
 for k, name in enumerate(NAMES):
@@ -325,7 +325,7 @@ display(mmutils.audio_player(waveforms[0], 16_000))
 
 # %%
 vocab = sorted(world.vocab.CAPTION_WORDS)
-g = torch.Generator().manual_seed(6)
+g = mmutils.rng(6)
 
 
 def recorded_captions(n: int):

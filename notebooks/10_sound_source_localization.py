@@ -111,7 +111,7 @@ STEPS, BATCH = 1200, 64
 mmutils.seed_everything(0)
 model = loc.SoundLocalizer(ImageCNN(), AudioCNN(n_mels=32)).to(device)
 optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
-batches = torch.Generator().manual_seed(0)
+batches = mmutils.rng(0)
 curve = []
 for _ in tqdm(range(STEPS), desc="localiser", ncols=90, mininterval=1.0):
     idx = torch.randint(len(train_scenes), (BATCH,), generator=batches)  # (B,)

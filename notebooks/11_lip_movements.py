@@ -139,7 +139,7 @@ N_WIN = studio_mouth_w.shape[1]
 
 def train_expert(seed: int, steps: int = 3000, batch: int = 256) -> ls.SyncExpert:
     mmutils.seed_everything(seed)
-    g = torch.Generator().manual_seed(seed)
+    g = mmutils.rng(seed)
     expert = ls.SyncExpert(n_mels=N_MELS).to(device)
     optimiser = torch.optim.Adam(expert.parameters(), lr=1e-3)
     for _ in tqdm(range(steps), desc=f"sync expert (seed {seed})", ncols=90, mininterval=1.0):
@@ -192,14 +192,14 @@ for name, expert in [("A", expert_a), ("B", expert_b)]:
 mmutils.show_source(ls.LipGenerator)
 
 # %%
-noise = torch.Generator().manual_seed(5)
+noise = mmutils.rng(5)
 train_targets = ls.shift_track(train_tracks, torch.randint(-4, 5, (len(train_tracks),), generator=noise))
 train_audio_w = ls.audio_windows(train_mels)  # (1500, 46, 32, 10)
 
 
 def train_generator(sync_weight: float, steps: int = 800, batch: int = 32) -> ls.LipGenerator:
     mmutils.seed_everything(6)
-    g = torch.Generator().manual_seed(6)
+    g = mmutils.rng(6)
     model = ls.LipGenerator(n_mels=N_MELS).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
     label = "L1 + sync" if sync_weight else "L1 only"
