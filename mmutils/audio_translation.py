@@ -154,6 +154,7 @@ def vocode(log_mels: torch.Tensor, n_fft: int = 512, hop_length: int = 320, samp
     the result does not depend on a random state)."""
     check_tensor(log_mels, "vocode", "log_mels", shape=("B", "n_mels", "T"), dtype="float")
     linear = mel_to_linear(log_mels.exp(), n_fft, sample_rate)  # (B, n_fft // 2 + 1, T)
-    griffin_lim = torchaudio.transforms.GriffinLim(n_fft=n_fft, hop_length=hop_length, n_iter=n_iter, power=2.0,
-                                                   rand_init=False).to(log_mels.device)
+    with torch.device(log_mels.device):  # its window is built where the spectrogram is
+        griffin_lim = torchaudio.transforms.GriffinLim(n_fft=n_fft, hop_length=hop_length, n_iter=n_iter, power=2.0,
+                                                       rand_init=False)
     return griffin_lim(linear)  # (B, samples)

@@ -16,16 +16,21 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .core import random_device
 from .validate import check_tensor
 
 __all__ = ["modality_keep_mask", "unimodal_logits", "ogm_coefficients", "modulate_gradients"]
 
 
-def modality_keep_mask(batch: int, p_drop: float, generator: torch.Generator | None = None) -> torch.Tensor:
-    """A ``(batch,)`` float mask: 0 with probability ``p_drop`` (modality dropped for that sample), else 1."""
+def modality_keep_mask(batch: int, p_drop: float, generator: torch.Generator | None = None,
+                       device: torch.device | str = "cpu") -> torch.Tensor:
+    """A ``(batch,)`` float mask on ``device``: 0 with probability ``p_drop`` (modality dropped for that sample),
+    else 1."""
     if not 0.0 <= p_drop <= 1.0:
         raise ValueError(f"modality_keep_mask: `p_drop` must be in [0, 1]; got {p_drop!r}.")
-    return (torch.rand(batch, generator=generator) >= p_drop).float()
+    device = torch.device(device)
+    draws = torch.rand(batch, generator=generator, device=random_device(generator, device))  # (batch,)
+    return (draws >= p_drop).float().to(device)
 
 
 def unimodal_logits(head: nn.Linear, features: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -73,7 +78,8 @@ def modulate_gradients(encoder: nn.Module, coefficient: float, noise: bool = Tru
             continue
         if noise and p.grad.dim() >= 3:  # convolution kernels, as in the paper's code
             std = p.grad.std().item() + 1e-8
-            noise_sample = torch.randn(p.grad.shape, generator=generator).to(p.grad.device)  # CPU generator
+            noise_sample = torch.randn(p.grad.shape, generator=generator,
+                                       device=random_device(generator, p.grad.device)).to(p.grad.device)
             p.grad.mul_(coefficient).add_(noise_sample * std)
         else:
             p.grad.mul_(coefficient)

@@ -16,7 +16,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "rng", "seed_shift", "get_device", "environment_report", "show_source"]
+__all__ = ["seed_everything", "rng", "seed_shift", "random_device", "get_device", "environment_report", "show_source"]
 
 SEED_VARIABLE = "MMUTILS_SEED"
 SEED_STRIDE = 1000  # shifted seeds k + 1000 s stay apart from the unshifted ones a lesson uses (k < 1000)
@@ -55,6 +55,12 @@ def rng(seed: int) -> torch.Generator:
     """A CPU ``torch.Generator`` for training randomness (batch order, augmentation, noise, sampling, a control's
     shuffling), seeded with ``seed + 1000 * MMUTILS_SEED``. Data that defines a lesson uses plain fixed seeds."""
     return torch.Generator().manual_seed(_shifted(seed, "rng"))
+
+
+def random_device(generator: torch.Generator | None, device: torch.device) -> torch.device:
+    """Where to draw random numbers: on ``generator``'s own device when one is given (a CPU generator draws on the
+    CPU, and the result is then moved), else on ``device``. Keeps a seeded run identical on every device."""
+    return generator.device if generator is not None else device
 
 
 def get_device(prefer: str | None = None) -> torch.device:

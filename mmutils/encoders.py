@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from .core import random_device
 from .validate import check_tensor
 
 __all__ = ["ImageCNN", "AudioCNN", "WaveformCNN", "permute_colour_channels"]
@@ -25,7 +26,8 @@ def permute_colour_channels(images: torch.Tensor, generator: torch.Generator | N
     An augmentation for what must not depend on colour: a red dog becomes a green or a blue one, so a class learned
     on permuted images is learned from shape."""
     check_tensor(images, "permute_colour_channels", "images", shape=("B", 3, "H", "W"), dtype="float")
-    order = _PERMUTATIONS[torch.randint(6, (len(images),), generator=generator)].to(images.device)  # (B, 3)
+    draws = torch.randint(6, (len(images),), generator=generator, device=random_device(generator, images.device))
+    order = _PERMUTATIONS.to(images.device)[draws.to(images.device)]  # (B, 3)
     return torch.gather(images, 1, order[:, :, None, None].expand_as(images))
 
 

@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .core import random_device
 from .validate import check_positive, check_tensor
 from .world.render import background as draw_background
 from .world.render import object_sprite, paste
@@ -184,7 +185,8 @@ class ConditionalVAE(nn.Module):
     @torch.no_grad()
     def sample(self, tokens: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """One image per prompt ``(B, L)`` -> ``(B, 3, 32, 32)``, ``z`` drawn from the prior."""
-        z = torch.randn(len(tokens), self.latent_dim, generator=generator).to(tokens.device)
+        z = torch.randn(len(tokens), self.latent_dim, generator=generator,
+                        device=random_device(generator, tokens.device)).to(tokens.device)  # (B, latent_dim)
         return self.decoder(self.text(tokens), z)
 
 

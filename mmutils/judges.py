@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .core import random_device
 from .validate import check_tensor
 
 __all__ = ["AttributeClassifier", "blur_and_noise"]
@@ -50,10 +51,11 @@ def blur_and_noise(images: torch.Tensor, generator: torch.Generator | None = Non
     k = torch.tensor([1.0, 2.0, 1.0], device=images.device)
     k = (k[:, None] * k[None]) / 16  # (3, 3)
     n = len(images)
-    passes = ((1 - torch.rand(n, generator=generator)) * (blur_levels + 1)).floor().clamp(max=blur_levels)  # (B,)
-    passes = passes.to(images.device)[:, None, None, None]
-    level = noise * torch.rand(n, 1, 1, 1, generator=generator).to(images.device)
-    eps = torch.randn(images.shape, generator=generator).to(images.device)
+    draw = random_device(generator, images.device)
+    passes = ((1 - torch.rand(n, generator=generator, device=draw)) * (blur_levels + 1)).floor().clamp(max=blur_levels)
+    passes = passes.to(images.device)[:, None, None, None]  # (B, 1, 1, 1)
+    level = noise * torch.rand(n, 1, 1, 1, generator=generator, device=draw).to(images.device)
+    eps = torch.randn(images.shape, generator=generator, device=draw).to(images.device)
     out, blurred = images, images
     for p in range(1, blur_levels + 1):
         blurred = F.conv2d(F.pad(blurred, (1, 1, 1, 1), mode="replicate"), k.expand(3, 1, 3, 3), groups=3)

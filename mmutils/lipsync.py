@@ -222,6 +222,6 @@ def estimate_offset(distances: torch.Tensor, start: torch.Tensor, n_windows: int
     """The offset (frames) the expert reads from ``n_windows`` consecutive windows starting at ``start (B,)``:
     argmin over offsets of their mean distance. ``distances (B, offsets, W)`` -> ``(B,)``."""
     check_tensor(distances, "estimate_offset", "distances", shape=("B", "O", "W"), dtype="float")
-    idx = start[:, None] + torch.arange(n_windows)[None]  # (B, n)
+    idx = start[:, None] + torch.arange(n_windows, device=start.device)[None]  # (B, n)
     picked = torch.gather(distances, 2, idx[:, None].expand(-1, distances.shape[1], -1))  # (B, offsets, n)
     return picked.mean(2).argmin(1) - distances.shape[1] // 2

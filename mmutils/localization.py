@@ -76,8 +76,8 @@ def localization_map(maps: torch.Tensor, size: int, smooth: int = 0) -> torch.Te
 def box_masks(boxes: torch.Tensor, size: int) -> torch.Tensor:
     """Boxes ``(N, 4)`` as (x0, y0, x1, y1) pixel edges -> boolean masks ``(N, size, size)``."""
     b = check_tensor(boxes, "box_masks", "boxes", shape=("N", 4), dtype="int")
-    ys = torch.arange(size)[None, :, None]
-    xs = torch.arange(size)[None, None, :]
+    ys = torch.arange(size, device=b.device)[None, :, None]
+    xs = torch.arange(size, device=b.device)[None, None, :]
     return (xs >= b[:, 0, None, None]) & (xs < b[:, 2, None, None]) & (ys >= b[:, 1, None, None]) & \
         (ys < b[:, 3, None, None])
 
@@ -102,7 +102,7 @@ def success_rate(ious: torch.Tensor, at: float = 0.5) -> float:
 def success_auc(ious: torch.Tensor, steps: int = 21) -> float:
     """Area under the success-rate curve over IoU thresholds 0, 1/(steps-1), ..., 1 (trapezoid rule)."""
     check_tensor(ious, "success_auc", "ious", shape=("N",), dtype="float")
-    ts = torch.linspace(0, 1, steps)
+    ts = torch.linspace(0, 1, steps, device=ious.device)
     rates = torch.stack([(ious >= t).float().mean() for t in ts])
     return torch.trapezoid(rates, ts).item()
 
@@ -112,12 +112,12 @@ def peak_in_box(maps: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
     m = check_tensor(maps, "peak_in_box", "maps", shape=("N", "S", "S"), dtype="float")
     flat = m.flatten(1).argmax(1)
     ys, xs = flat // m.shape[2], flat % m.shape[2]
-    return box_masks(boxes, m.shape[1])[torch.arange(len(m)), ys, xs]
+    return box_masks(boxes.to(m.device), m.shape[1])[torch.arange(len(m), device=m.device), ys, xs]
 
 
-def centre_prior(n: int, size: int, sigma: float = 0.25) -> torch.Tensor:
+def centre_prior(n: int, size: int, sigma: float = 0.25, device: torch.device | str = "cpu") -> torch.Tensor:
     """The control that ignores image and sound: a Gaussian at the image centre, ``sigma`` as a share of the size;
-    ``(n, size, size)`` in [0, 1]."""
-    c = (torch.arange(size) + 0.5) / size - 0.5
+    ``(n, size, size)`` in [0, 1], on ``device``."""
+    c = (torch.arange(size, device=device) + 0.5) / size - 0.5
     g = torch.exp(-(c[:, None] ** 2 + c[None, :] ** 2) / (2 * sigma**2))
     return g.expand(n, size, size).clone()

@@ -55,8 +55,9 @@ def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, test_
     ftr, fte = ((ftr - mean) / std).detach(), ((fte - mean) / std).detach()
     gen = rng(seed)
     n_classes = int(max(ytr.max(), yte.max())) + 1
-    weight = (torch.randn(ftr.shape[1], n_classes, generator=gen) * 0.01).requires_grad_()
-    bias = torch.zeros(n_classes, requires_grad=True)
+    weight = (torch.randn(ftr.shape[1], n_classes, generator=gen, device=gen.device) * 0.01).to(ftr.device)
+    weight.requires_grad_()
+    bias = torch.zeros(n_classes, device=ftr.device, requires_grad=True)
     opt = torch.optim.Adam([weight, bias], lr=lr)
     with torch.enable_grad():
         for _ in range(steps):

@@ -12,9 +12,9 @@ from .validate import check_positive, check_tensor
 __all__ = ["frame_signal", "stft", "istft", "spectral_convergence"]
 
 
-def _window(window: torch.Tensor | None, n_fft: int, where: str) -> torch.Tensor:
+def _window(window: torch.Tensor | None, n_fft: int, where: str, like: torch.Tensor) -> torch.Tensor:
     if window is None:
-        return torch.ones(n_fft)
+        return torch.ones(n_fft, device=like.device)
     w = check_tensor(window, where, "window", shape=(n_fft,), dtype="float")
     return w
 
@@ -43,7 +43,7 @@ def stft(signal: torch.Tensor, n_fft: int, hop_length: int, window: torch.Tensor
     ``(n_fft,)`` (rectangular when None), real FFT of each frame. Matches ``torch.stft(..., center=True,
     pad_mode='reflect', onesided=True, return_complex=True)``."""
     frames = frame_signal(signal, n_fft, hop_length)  # (n_frames, n_fft)
-    w = _window(window, n_fft, "stft").to(frames)
+    w = _window(window, n_fft, "stft", frames).to(frames)
     return torch.fft.rfft(frames * w, dim=1).T  # (n_fft // 2 + 1, n_frames)
 
 
@@ -56,7 +56,7 @@ def istft(spec: torch.Tensor, n_fft: int, hop_length: int, window: torch.Tensor 
     if not s.is_complex():
         raise ValueError(f"istft: `spec` must be complex (an STFT); got {s.dtype}.")
     check_positive(hop_length, "istft", "hop_length", integer=True)
-    w = _window(window, n_fft, "istft").to(s.real.dtype)
+    w = _window(window, n_fft, "istft", s).to(s.real.dtype)
     n_frames = s.shape[1]
     frames = torch.fft.irfft(s.T, n=n_fft, dim=1) * w  # (n_frames, n_fft)
     total = n_fft + hop_length * (n_frames - 1)

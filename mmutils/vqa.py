@@ -162,8 +162,8 @@ def majority_by_type(train_answer: torch.Tensor, train_qtype: torch.Tensor, qtyp
     check_tensor(train_answer, "majority_by_type", "train_answer", shape=("n",), dtype="int")
     check_tensor(train_qtype, "majority_by_type", "train_qtype", shape=(len(train_answer),), dtype="int")
     check_tensor(qtype, "majority_by_type", "qtype", shape=("m",), dtype="int")
-    best = torch.zeros(len(QUESTION_TYPES), dtype=torch.long)
+    best = torch.zeros(len(QUESTION_TYPES), dtype=torch.long, device=train_answer.device)
     for k in range(len(QUESTION_TYPES)):
         if (train_qtype == k).any():
             best[k] = train_answer[train_qtype == k].mode().values
-    return best[qtype]
+    return best[qtype.to(best.device)]

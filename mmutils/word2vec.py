@@ -24,7 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .core import rng
+from .core import random_device, rng
 from .validate import check_positive, check_tensor
 
 __all__ = ["Corpus", "keep_probability", "skipgram_pairs", "NegativeSampler", "SkipGram", "sgns_loss",
@@ -71,7 +71,8 @@ def skipgram_pairs(ids: torch.Tensor, window: int, generator: torch.Generator) -
     pairs with the words up to r positions before and after it. Returns ``(centres, contexts)``, each ``(pairs,)``."""
     ids = check_tensor(ids, "skipgram_pairs", "ids", shape=("n",), dtype="int")
     check_positive(window, "skipgram_pairs", "window", integer=True)
-    radius = torch.randint(1, window + 1, (len(ids),), generator=generator)  # (n,)
+    radius = torch.randint(1, window + 1, (len(ids),), generator=generator,
+                           device=random_device(generator, ids.device)).to(ids.device)  # (n,)
     centres, contexts = [], []
     for d in range(1, window + 1):
         left = radius[d:] >= d  # centre at i (i >= d) reaches back to i - d

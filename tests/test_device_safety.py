@@ -1,0 +1,390 @@
+"""Every public mmutils function that takes tensors makes its new tensors on its inputs' device.
+
+A machine without a GPU cannot put inputs on CUDA, so the test turns the question round: the inputs (and modules)
+are built on the CPU, then each call runs with torch's *default* device set to ``meta``. A tensor that a function
+creates without naming a device (``torch.arange(n)``, ``torch.zeros(k)``, a CPU-seeded ``torch.randn``) then lands
+on ``meta`` and meets the CPU inputs -- the same mismatch a CPU-built tensor meets on a GPU machine, and torch raises.
+A function that writes ``device=x.device`` (or ``torch.zeros_like``, ``.new_zeros``) passes.
+
+Every public callable of every module is either called here or listed in ``NO_TENSOR_INPUTS`` with the reason, so a
+new function cannot slip past unclassified.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+import torch
+
+import mmutils
+from mmutils import (audio, audio_translation, balance, captioning, decoding, distill, encoders, fusion, generation,
+                     judges, lipsync, localization, matching, metrics, models, stft, training, vqa, word2vec)
+
+# Modules whose public functions take no tensor input (they build data, read files, draw figures or run notebooks):
+# their tensors are made on the CPU by design, and lessons move them with `.to(device)`.
+NO_TENSOR_MODULES = {
+    "mmutils.core": "seeding and device choice",
+    "mmutils.data": "reads the shipped files",
+    "mmutils.exercises": "homework checks (run on the CPU)",
+    "mmutils.notebooks": "notebook tooling",
+    "mmutils.robustness": "notebook tooling",
+    "mmutils.results": "prints metrics (floats)",
+    "mmutils.text": "tokens and vocabularies build CPU id tensors",
+    "mmutils.validate": "checks only",
+    "mmutils.viz": "figures (converts to NumPy)",
+    "mmutils.world": "the course world builds its data on the CPU",
+}
+NO_TENSOR_INPUTS = {
+    "audio.read_audio": "reads a file", "audio.write_audio": "writes a file",
+    "generation.prompt_words": "strings", "generation.render_prompt": "draws a world image on the CPU",
+    "lipsync.split_phonemes": "strings", "lipsync.viseme": "strings",
+    "lipsync.mouth_track": "builds a track from timings (data)",
+    "matching.scene_attributes": "reads a world scene", "matching.tagging_texts": "reads a world scene",
+    "metrics.corpus_bleu": "token lists", "metrics.edit_distance": "token lists",
+    "metrics.word_error_rate": "strings",
+    "vqa.slot_targets": "reads world scenes", "vqa.vqa_examples": "builds the data set from scenes",
+    "vqa.answer_vocabulary": "strings",
+    "word2vec.Corpus": "data (token ids)", "word2vec.read_analogies": "reads question lines",
+    "word2vec.train_skipgram": "trains on the CPU by design (lesson 02's hand-written sparse SGD)",
+    "word2vec.NegativeSampler": "a CPU sampling table used by train_skipgram",
+    "training.History": "a dict of floats", "training.plot_history": "a figure",
+}
+
+
+def g(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def _decoder_step_state():
+    dec = captioning.CaptionDecoder(12, feature_dim=8, embed_dim=6, hidden_dim=10)
+    feats = torch.randn(2, 4, 8)
+    return dec, feats
+
+
+def _slotted():
+    words = [torch.tensor([3, 4]), torch.tensor([5, 6, 7])]
+
+    def cell_attributes(features):  # (B, P, D) -> per kind (probs (B, P, K), presence (B, P))
+        b, p, _ = features.shape
+        return [(features[..., :2].softmax(-1), features[..., 0].sigmoid()),
+                (features[..., :3].softmax(-1), features[..., 1].sigmoid())]
+
+    return captioning.SlottedCaptionDecoder(12, words, cell_attributes, feature_dim=8, embed_dim=6, hidden_dim=10)
+
+
+def _sync_expert():
+    return lipsync.SyncExpert(n_mels=8, dim=6, width=8).eval()
+
+
+def _localizer():
+    return localization.SoundLocalizer(encoders.ImageCNN(dim=8, width=4), encoders.AudioCNN(n_mels=8, dim=8, width=4),
+                                       top_k=2).eval()
+
+
+def _vqa(fusion_module=None, uses="both"):
+    q = vqa.QuestionEncoder(20, embed=6, hidden=8)
+    return vqa.VQAModel(q, 10, 5, fusion=fusion_module, uses=uses, hidden=12).eval()
+
+
+def _greedy_step():
+    dec, feats = _decoder_step_state()
+    return dec.step, dec.init_state(feats)
+
+
+def _modulated():
+    enc = encoders.ImageCNN(dim=4, width=2)
+    enc(torch.rand(2, 3, 16, 16)).sum().backward()
+    return enc
+
+
+def _cvae(decoder_cls):
+    return generation.ConditionalVAE(20, decoder_cls=decoder_cls, text_dim=8, latent_dim=3, width=4).eval()
+
+
+def _late_fusion():
+    return models.LateFusionClassifier({"image": encoders.ImageCNN(dim=4, width=2),
+                                        "audio": encoders.AudioCNN(n_mels=8, dim=4, width=2)}, 3)
+
+
+TOKENS = torch.tensor([[1, 4, 5, 0], [2, 3, 0, 0]])
+LENGTHS = torch.tensor([3, 2])
+
+# name -> a function that builds the inputs on the CPU and returns the call to make under the foreign default device
+CASES = {
+    "audio.log_mel": lambda: (lambda w=torch.randn(2, 3200): audio.log_mel(w)),
+    "audio.fit_frames": lambda: (lambda s=torch.randn(2, 8, 5): audio.fit_frames(s, 9, -1.0)),
+    "audio_translation.FaceAutoencoder": lambda: (
+        lambda m=audio_translation.FaceAutoencoder(4, 4).eval(), x=torch.rand(2, 3, 32, 32): m.decode(m.encode(x))),
+    "audio_translation.VoiceEncoder": lambda: (
+        lambda m=audio_translation.VoiceEncoder(8, 4, 8).eval(), x=torch.randn(2, 8, 20): m(x)),
+    "audio_translation.ImageToSpeech": lambda: (
+        lambda m=audio_translation.ImageToSpeech(encoders.ImageCNN(dim=4, width=2), 8, 6, 10).eval(),
+        x=torch.rand(2, 3, 16, 16): m(x)),
+    "audio_translation.CaptionRecognizer": lambda: (
+        lambda m=audio_translation.CaptionRecognizer(8, 3, 7, 8).eval(), x=torch.randn(2, 8, 30): m(x)),
+    "audio_translation.mel_to_linear": lambda: (lambda x=torch.rand(2, 32, 5): audio_translation.mel_to_linear(x)),
+    "audio_translation.vocode": lambda: (lambda x=torch.randn(1, 32, 5): audio_translation.vocode(x, n_iter=2)),
+    "audio_translation.retrieval_at_1": lambda: (
+        lambda p=torch.randn(3, 4), gal=torch.randn(5, 4), c=torch.tensor([[0, 1], [1, 2], [2, 3]]):
+        audio_translation.retrieval_at_1(p, gal, c)),
+    "balance.unimodal_logits": lambda: (
+        lambda h=torch.nn.Linear(5, 3), f=[torch.randn(2, 2), torch.randn(2, 3)]: balance.unimodal_logits(h, f)),
+    "balance.ogm_coefficients": lambda: (
+        lambda a=torch.randn(4, 3), b=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]):
+        balance.ogm_coefficients(a, b, y, 0.5)),
+    "balance.modulate_gradients": lambda: (lambda e=_modulated(): balance.modulate_gradients(e, 0.5, generator=g())),
+    "captioning.AdditiveAttention": lambda: (
+        lambda m=captioning.AdditiveAttention(8, 10, 6), f=torch.randn(2, 4, 8), h=torch.randn(2, 10):
+        m(f, m.project(f), h)),
+    "captioning.CaptionDecoder": lambda: (
+        lambda d=_decoder_step_state(), caps=torch.tensor([[1, 4, 5, 2], [1, 3, 2, 0]]): d[0](d[1], caps)),
+    "captioning.SlottedCaptionDecoder": lambda: (
+        lambda d=_slotted(), f=torch.randn(2, 4, 8), caps=torch.tensor([[1, 4, 5, 2], [1, 3, 2, 0]]): d(f, caps)),
+    "captioning.doubly_stochastic_penalty": lambda: (
+        lambda a=torch.rand(2, 3, 4), t=torch.tensor([[4, 5, 0], [3, 0, 0]]):
+        captioning.doubly_stochastic_penalty(a, t)),
+    "captioning.caption_loss": lambda: (
+        lambda lp=torch.randn(2, 3, 7).log_softmax(-1), t=torch.tensor([[4, 5, 0], [3, 0, 0]]):
+        captioning.caption_loss(lp, t)),
+    "captioning.attention_hits": lambda: (
+        lambda a=torch.rand(2, 16), b=torch.tensor([[0, 0, 8, 8], [4, 4, 16, 16]]):
+        captioning.attention_hits(a, 4, 16, b)),
+    "decoding.greedy_decode": lambda: (lambda s=_greedy_step(): decoding.greedy_decode(s[0], s[1], 2, 1, 2, 5)),
+    "decoding.beam_search": lambda: (lambda s=_greedy_step(): decoding.beam_search(s[0], s[1], 2, 1, 2, 5, beam=2)),
+    "distill.soft_targets": lambda: (lambda x=torch.randn(3, 4): distill.soft_targets(x, 2.0)),
+    "distill.distillation_loss": lambda: (lambda s=torch.randn(3, 4), t=torch.randn(3, 4):
+                                          distill.distillation_loss(s, t)),
+    "encoders.ImageCNN": lambda: (lambda m=encoders.ImageCNN(dim=4, width=2).eval(), x=torch.rand(2, 3, 16, 16):
+                                  (m(x), m.grid(x))),
+    "encoders.AudioCNN": lambda: (lambda m=encoders.AudioCNN(8, 4, 2).eval(), x=torch.randn(2, 8, 20): m(x)),
+    "encoders.WaveformCNN": lambda: (lambda m=encoders.WaveformCNN(4, 2).eval(), x=torch.randn(2, 4000): m(x)),
+    "encoders.permute_colour_channels": lambda: (
+        lambda x=torch.rand(3, 3, 4, 4): (encoders.permute_colour_channels(x, g()),
+                                          encoders.permute_colour_channels(x))),
+    "fusion.ConcatFusion": lambda: (lambda m=fusion.ConcatFusion(), f=[torch.randn(2, 3), torch.randn(2, 4)]: m(f)),
+    "fusion.ProductFusion": lambda: (lambda m=fusion.ProductFusion(3, 4, 5), f=[torch.randn(2, 3), torch.randn(2, 4)]:
+                                     m(f)),
+    "fusion.BilinearFusion": lambda: (
+        lambda m=fusion.BilinearFusion(3, 4, 6, 5), f=[torch.randn(2, 3), torch.randn(2, 4)]: m(f)),
+    "fusion.AttentionFusion": lambda: (
+        lambda m=fusion.AttentionFusion(3, 4, 5), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m(x, q)),
+    "generation.WordAttentionPool": lambda: (
+        lambda m=generation.WordAttentionPool(4), w=torch.randn(2, 3, 4), k=torch.tensor([[1, 1, 0], [1, 0, 0]]).bool():
+        m(w, k)),
+    "generation.TextConditioner": lambda: (
+        lambda m=generation.TextConditioner(20, 4, ["all", "shape"]): m(TOKENS)),
+    "generation.PlainDecoder": lambda: (
+        lambda m=generation.PlainDecoder(4, 3, 4).eval(), t={"all": torch.randn(2, 4)}, z=torch.randn(2, 3): m(t, z)),
+    "generation.LayeredDecoder": lambda: (
+        lambda m=_cvae(generation.LayeredDecoder): m.sample(TOKENS, g())),
+    "generation.ConditionalVAE": lambda: (
+        lambda m=_cvae(generation.PlainDecoder), x=torch.rand(2, 3, 32, 32): (m.loss(x, TOKENS), m.sample(TOKENS, g()),
+                                                                             m.sample(TOKENS))),
+    "generation.gaussian_kl": lambda: (lambda mu=torch.randn(2, 3), lv=torch.randn(2, 3): generation.gaussian_kl(mu, lv)),
+    "generation.MatchingDiscriminator": lambda: (
+        lambda m=generation.MatchingDiscriminator(20, 4, 4).eval(), x=torch.rand(2, 3, 32, 32): m(x, TOKENS)),
+    "generation.gan_cls_d_loss": lambda: (
+        lambda a=torch.randn(3), b=torch.randn(3), c=torch.randn(3): generation.gan_cls_d_loss(a, b, c)),
+    "generation.gan_cls_g_loss": lambda: (lambda a=torch.randn(3): generation.gan_cls_g_loss(a)),
+    "generation.pairwise_diversity": lambda: (lambda x=torch.rand(4, 3, 8, 8): generation.pairwise_diversity(x)),
+    "generation.nearest_distance": lambda: (
+        lambda q=torch.rand(3, 3, 4, 4), r=torch.rand(5, 3, 4, 4): generation.nearest_distance(q, r, chunk=2)),
+    "judges.AttributeClassifier": lambda: (
+        lambda m=judges.AttributeClassifier([3, 4], 4).eval(), x=torch.rand(2, 3, 16, 16): (m(x), m.predict(x))),
+    "judges.blur_and_noise": lambda: (
+        lambda x=torch.rand(3, 3, 8, 8): (judges.blur_and_noise(x, g(), 0.1, 2), judges.blur_and_noise(x))),
+    "lipsync.shift_track": lambda: (lambda t=torch.rand(2, 12, 2), s=torch.tensor([2, -3]): lipsync.shift_track(t, s)),
+    "lipsync.LipGenerator": lambda: (lambda m=lipsync.LipGenerator(8, 8).eval(), x=torch.randn(2, 8, 24): m(x)),
+    "lipsync.SyncExpert": lambda: (
+        lambda m=_sync_expert(), mo=torch.rand(3, 2 * lipsync.WINDOW), au=torch.randn(3, 8, 2 * lipsync.WINDOW):
+        (m(mo, au), m.embed(mo, au))),
+    "lipsync.mouth_windows": lambda: (lambda t=torch.rand(2, 12, 2): lipsync.mouth_windows(t)),
+    "lipsync.audio_windows": lambda: (lambda x=torch.randn(2, 8, 24): lipsync.audio_windows(x)),
+    "lipsync.sync_distances": lambda: (
+        lambda m=_sync_expert(), t=torch.rand(2, 12, 2), x=torch.randn(2, 8, 24):
+        lipsync.sync_distances(m, t, x, vshift=2)),
+    "lipsync.lse": lambda: (lambda d=torch.rand(2, 5, 6): lipsync.lse(d)),
+    "lipsync.estimate_offset": lambda: (
+        lambda d=torch.rand(2, 5, 8), s=torch.tensor([0, 2]): lipsync.estimate_offset(d, s, 3)),
+    "localization.SoundLocalizer": lambda: (
+        lambda m=_localizer(), im=torch.rand(2, 3, 16, 16), so=torch.randn(2, 8, 20):
+        (m.maps(im, so), m.pair_scores(m.pair_maps(im, so)))),
+    "localization.localization_map": lambda: (
+        lambda m=torch.rand(2, 4, 4): (localization.localization_map(m, 16), localization.localization_map(m, 16, 1))),
+    "localization.box_masks": lambda: (lambda b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.box_masks(b, 8)),
+    "localization.map_iou": lambda: (
+        lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.map_iou(m, b)),
+    "localization.success_rate": lambda: (lambda i=torch.rand(5): localization.success_rate(i)),
+    "localization.success_auc": lambda: (lambda i=torch.rand(5): localization.success_auc(i)),
+    "localization.peak_in_box": lambda: (
+        lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.peak_in_box(m, b)),
+    "matching.true_of": lambda: (
+        lambda a=torch.tensor([[0, 1, 2], [1, 1, 1]]), s=torch.tensor([[0, -1, -1], [1, 1, -1], [-1, -1, 1]]):
+        matching.true_of(a, s)),
+    "matching.TextEncoder": lambda: (lambda m=matching.TextEncoder(20, 4, 4).eval(): m(TOKENS)),
+    "matching.JointEmbedding": lambda: (
+        lambda m=matching.JointEmbedding(encoders.ImageCNN(dim=4, width=2), matching.TextEncoder(20, 4, 4), 4).eval(),
+        x=torch.rand(2, 3, 16, 16): m(x, TOKENS)),
+    "matching.hinge_sum_loss": lambda: (
+        lambda s=torch.randn(3, 3), same=torch.eye(3).bool(): (matching.hinge_sum_loss(s), matching.hinge_sum_loss(s, same))),
+    "matching.hinge_max_loss": lambda: (
+        lambda s=torch.randn(3, 3), same=torch.eye(3).bool(): (matching.hinge_max_loss(s), matching.hinge_max_loss(s, same))),
+    "matching.info_nce_loss": lambda: (
+        lambda s=torch.randn(3, 3), same=torch.eye(3).bool(): (matching.info_nce_loss(s), matching.info_nce_loss(s, same))),
+    "matching.zero_shot_through_words": lambda: (
+        lambda p=torch.rand(4, 3).softmax(1), sv=torch.randn(3, 5), uv=torch.randn(2, 5):
+        (matching.zero_shot_through_words(p, sv, uv), matching.zero_shot_through_words(p, sv, uv, top=2))),
+    "metrics.accuracy": lambda: (lambda x=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]): metrics.accuracy(x, y)),
+    "metrics.majority_baseline": lambda: (
+        lambda a=torch.tensor([0, 1, 1]), b=torch.tensor([1, 0]): metrics.majority_baseline(a, b)),
+    "metrics.linear_probe": lambda: (
+        lambda a=torch.randn(6, 3), ya=torch.tensor([0, 1, 2, 0, 1, 2]), b=torch.randn(3, 3), yb=torch.tensor([0, 1, 2]):
+        metrics.linear_probe(a, ya, b, yb, steps=3)),
+    "metrics.precision_at_k": lambda: (
+        lambda s=torch.randn(3, 5), r=torch.rand(3, 5) > 0.5: metrics.precision_at_k(s, r, 2)),
+    "metrics.first_hit_rank": lambda: (
+        lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.first_hit_rank(s, r)),
+    "metrics.recall_at_k": lambda: (lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.recall_at_k(s, r)),
+    "metrics.median_rank": lambda: (lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.median_rank(s, r)),
+    "metrics.r_precision": lambda: (lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.r_precision(s, r)),
+    "models.LateFusionClassifier": lambda: (
+        lambda m=_late_fusion().eval(), x={"image": torch.rand(2, 3, 16, 16), "audio": torch.randn(2, 8, 20)},
+        keep={"audio": torch.tensor([1.0, 0.0])}: (m(x), m(x, keep=keep))),
+    "stft.frame_signal": lambda: (lambda x=torch.randn(100): stft.frame_signal(x, 16, 4)),
+    "stft.stft": lambda: (lambda x=torch.randn(100), w=torch.hann_window(16): (stft.stft(x, 16, 4),
+                                                                                stft.stft(x, 16, 4, w))),
+    "stft.istft": lambda: (lambda x=torch.randn(100), w=torch.hann_window(16): (
+        stft.istft(stft.stft(x, 16, 4, w), 16, 4, w, length=100), stft.istft(stft.stft(x, 16, 4), 16, 4))),
+    "stft.spectral_convergence": lambda: (lambda a=torch.rand(5, 4), b=torch.rand(5, 4): stft.spectral_convergence(a, b)),
+    "training.fit": lambda: (
+        lambda m=torch.nn.Linear(3, 2), batches=[(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))]:
+        training.fit(m, batches, lambda mod, b: torch.nn.functional.cross_entropy(mod(b[0]), b[1]), epochs=1,
+                     device="cpu", progress=False)),
+    "vqa.SlotHeads": lambda: (lambda m=vqa.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
+    "vqa.with_positions": lambda: (lambda x=torch.rand(2, 4, 3, 3): vqa.with_positions(x)),
+    "vqa.QuestionEncoder": lambda: (lambda m=vqa.QuestionEncoder(20, 6, 8): m(TOKENS, LENGTHS)),
+    "vqa.VQAModel": lambda: (
+        lambda ms=[_vqa(fusion.AttentionFusion(10, 8, 6)), _vqa(fusion.ConcatFusion()), _vqa(uses="question"),
+                   _vqa(uses="image")], x=torch.rand(2, 9, 10): [m(x, TOKENS, LENGTHS) for m in ms]),
+    "vqa.accuracy_by_type": lambda: (
+        lambda p=torch.tensor([0, 1, 2]), a=torch.tensor([0, 1, 1]), t=torch.tensor([0, 1, 0]):
+        vqa.accuracy_by_type(p, a, t)),
+    "vqa.majority_by_type": lambda: (
+        lambda a=torch.tensor([0, 1, 1]), t=torch.tensor([0, 1, 1]), q=torch.tensor([1, 0]):
+        vqa.majority_by_type(a, t, q)),
+    "word2vec.keep_probability": lambda: (lambda c=torch.tensor([100, 5, 1]): word2vec.keep_probability(c)),
+    "word2vec.skipgram_pairs": lambda: (lambda i=torch.arange(10): word2vec.skipgram_pairs(i, 2, g())),
+    "word2vec.SkipGram": lambda: (
+        lambda m=word2vec.SkipGram(10, 4), c=torch.tensor([1, 2]), o=torch.tensor([3, 4]), n=torch.tensor([[5], [6]]):
+        (m(c, o, n), m.vectors)),
+    "word2vec.sgns_loss": lambda: (
+        lambda a=torch.randn(2, 4), b=torch.randn(2, 4), n=torch.randn(2, 3, 4): word2vec.sgns_loss(a, b, n)),
+    "word2vec.sgns_sgd_step": lambda: (
+        lambda m=word2vec.SkipGram(10, 4), c=torch.tensor([1, 2]), o=torch.tensor([3, 4]), n=torch.tensor([[5], [6]]):
+        word2vec.sgns_sgd_step(m, c, o, n, 0.1)),
+    "word2vec.analogy": lambda: (
+        lambda v=torch.randn(10, 4), a=torch.tensor([1, 2]): word2vec.analogy(v, a, a + 1, a + 2)),
+    "word2vec.analogy_accuracy": lambda: (
+        lambda v=torch.randn(10, 4), q=torch.tensor([[1, 2, 3, 4], [2, 3, 4, 5]]): word2vec.analogy_accuracy(v, q)),
+    "word2vec.nearest": lambda: (lambda v=torch.randn(10, 4): word2vec.nearest(v, 3, 4)),
+}
+# Functions without tensor inputs that still produce tensors for the model: they take the device to use.
+WITH_DEVICE = {
+    "balance.modality_keep_mask": lambda d: balance.modality_keep_mask(4, 0.5, g(), device=d),
+    "localization.centre_prior": lambda d: localization.centre_prior(2, 8, device=d),
+}
+
+
+def _public_callables():
+    names = []
+    modules = [m.name for m in pkgutil.iter_modules(mmutils.__path__)]
+    for short in modules:
+        full = f"mmutils.{short}"
+        if full in NO_TENSOR_MODULES or short.startswith("_"):
+            continue
+        mod = importlib.import_module(full)
+        for n in getattr(mod, "__all__", []):
+            obj = getattr(mod, n)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and not issubclass_safe(obj, BaseException):
+                names.append(f"{short}.{n}")
+    return names
+
+
+def issubclass_safe(obj, cls):
+    return inspect.isclass(obj) and issubclass(obj, cls)
+
+
+class foreign_default_device:
+    """Within: tensors made without a device go to ``meta``, so they clash with the CPU inputs.
+
+    torch's optimisers keep their step counters on the CPU on purpose (whatever the parameters' device), so their
+    ``step`` runs with the CPU as default: what is checked is mmutils' code, not torch's."""
+
+    OPTIMISERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
+
+    def __enter__(self):
+        self.saved = {cls: cls.step for cls in self.OPTIMISERS}
+        for cls, step in self.saved.items():
+            def on_cpu(opt, *args, _step=step, **kwargs):
+                with torch.device("cpu"):
+                    return _step(opt, *args, **kwargs)
+            cls.step = on_cpu
+        torch.set_default_device("meta")
+
+    def __exit__(self, *exc):
+        torch.set_default_device(None)
+        for cls, step in self.saved.items():
+            cls.step = step
+
+
+def _tensors(obj):
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _tensors(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _tensors(v)
+
+
+def test_every_public_callable_is_classified():
+    unclassified = [n for n in _public_callables() if n not in CASES and n not in NO_TENSOR_INPUTS
+                    and n not in WITH_DEVICE]
+    assert not unclassified, f"add a device case (or a reason in NO_TENSOR_INPUTS) for: {unclassified}"
+    for name in NO_TENSOR_MODULES:
+        importlib.import_module(name)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_new_tensors_follow_the_inputs_device(name):
+    call = CASES[name]()  # inputs and modules built on the CPU, as usual
+    call()  # the case itself is valid on the CPU
+    with foreign_default_device():
+        try:
+            out = call()
+        except (RuntimeError, NotImplementedError) as e:
+            pytest.fail(f"{name} made a tensor on the default device instead of its inputs' device: {e}")
+    stray = [t.device for t in _tensors(out) if t.device.type == "meta"]
+    assert not stray, f"{name} returned a tensor on the default device, not on its inputs' device"
+
+
+@pytest.mark.parametrize("name", sorted(WITH_DEVICE))
+def test_functions_without_tensor_inputs_take_a_device(name):
+    out = WITH_DEVICE[name](torch.device("meta"))
+    assert all(t.device.type == "meta" for t in _tensors(out)), f"{name} ignored its `device`"
+
+
+def test_the_check_catches_a_tensor_made_on_the_default_device():
+    def careless(x):
+        return x + torch.arange(len(x))  # no device: wrong on a GPU
+
+    def careful(x):
+        return x + torch.arange(len(x), device=x.device)
+
+    x = torch.zeros(3)
+    with foreign_default_device():
+        careful(x)
+        with pytest.raises(RuntimeError):
+            careless(x)
