@@ -5,6 +5,8 @@ object. Conventions: images are ``(C, H, W)`` tensors with C in (1, 3), float in
 
 from __future__ import annotations
 
+import re
+
 from typing import Sequence
 
 import numpy as np
@@ -152,8 +154,29 @@ def audio_player(waveform, sample_rate: int):
     return Audio(w.detach().cpu().reshape(-1).double().numpy(), rate=sample_rate)
 
 
+# matplotlib's JavaScript player draws its buttons with an icon font fetched from a CDN: offline the buttons are
+# blank. The player keeps its controls with plain characters instead, and loads nothing.
+_PLAYER_ICONS = {"fa fa-minus": "\u2212", "fa fa-fast-backward": "\u23ee", "fa fa-step-backward": "\u25c1",
+                 "fa fa-play fa-flip-horizontal": "\u25c0", "fa fa-pause": "\u23f8", "fa fa-play": "\u25b6",
+                 "fa fa-step-forward": "\u25b7", "fa fa-fast-forward": "\u23ed", "fa fa-plus": "+"}
+_REMOTE_STYLESHEET = re.compile(r"<link[^>]*?href=[\"']https?://[^>]*>", re.S)
+
+
+def offline_player(html: str) -> str:
+    """matplotlib's ``to_jshtml`` player without its remote icon font: the stylesheet link goes, each icon becomes a
+    character. Raises if anything remote is left (a matplotlib whose template changed)."""
+    html = _REMOTE_STYLESHEET.sub("", html)
+    for cls, char in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="{cls}"></i>', char)
+    if re.search(r"https?://", html) or 'class="fa ' in html:
+        raise RuntimeError("animation_html: matplotlib's player still refers to a remote resource; update "
+                           "mmutils.viz.offline_player for this matplotlib version.")
+    return html
+
+
 def animation_html(frames, fps: int = 12, size: float = 2.5, titles: Sequence[str] | None = None):
-    """An animation of ``frames`` ``(T, C, H, W)`` as self-contained HTML (JavaScript player), for the notebook."""
+    """An animation of ``frames`` ``(T, C, H, W)`` as self-contained HTML (JavaScript player, nothing loaded from the
+    network), for the notebook."""
     t = check_tensor(frames, "animation_html", "frames", shape=("T", "C", "H", "W"), allowed=_C)
     check_positive(fps, "animation_html", "fps", integer=True)
     if titles is not None and len(titles) != t.shape[0]:
@@ -173,6 +196,6 @@ def animation_html(frames, fps: int = 12, size: float = 2.5, titles: Sequence[st
         return (shown,)
 
     anim = animation.FuncAnimation(fig, draw, frames=t.shape[0], interval=1000 / fps, blit=False)
-    html = anim.to_jshtml(default_mode="loop")
+    html = offline_player(anim.to_jshtml(default_mode="loop"))
     plt.close(fig)
     return HTML(html)
