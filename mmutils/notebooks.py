@@ -12,6 +12,8 @@ committed executed top to bottom. Command line (the Makefile wraps these)::
 from __future__ import annotations
 
 import argparse
+import ast
+import builtins
 import copy
 import json
 import os
@@ -26,7 +28,7 @@ import nbformat
 
 __all__ = [
     "REPO", "NOTEBOOKS", "EXERCISES", "lesson_sources", "read_source", "student_copy", "execute", "grade",
-    "bench", "GradeReport",
+    "bench", "GradeReport", "cell_names", "exercise_slice", "checked_output_mismatches", "CHECK_MARKER",
 ]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,6 +130,102 @@ def write_students(paths: list[Path] | None = None) -> list[Path]:
             nbformat.write(nb, target)
             written.append(target)
     return written
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# What a cell reads and binds; the cells an exercise needs
+
+
+def cell_names(source: str) -> tuple[set[str], set[str]]:
+    """``(binds, reads)`` of a code cell: the names it binds at top level (assignments, definitions, imports, loop
+    and ``with`` targets) and the free names it reads (anywhere, function bodies included) that it does not bind
+    itself and that are not builtins. IPython magics (lines starting with ``%`` or ``!``) are ignored."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    tree = ast.parse(code)
+    binds: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            binds |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        else:
+            binds |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    local: set[str] = set()  # parameters and names bound inside functions and comprehensions
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = node.args
+            local |= {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
+            local |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            local.add(node.id)
+    reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return binds, reads - binds - local - set(dir(builtins))
+
+
+def _is_exercise(cell) -> bool:
+    return cell.cell_type == "code" and bool(_CHECK_CALL.search(cell.source))
+
+
+def exercise_slice(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook cut down to its exercise cells and the earlier cells they need, by name (usually the imports):
+    what grading an untouched student copy must execute. That the rest of the lesson does not depend on the exercise
+    cells is checked separately (``tests/test_notebooks.py``)."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    keep = {i for i, c in code if _is_exercise(c)}
+    needed: set[str] = set()
+    for i in keep:
+        needed |= cell_names(nb.cells[i].source)[1]
+    for i, cell in reversed(code):
+        if i in keep or i > max(keep, default=-1):
+            continue
+        binds, reads = cell_names(cell.source)
+        if binds & needed:
+            keep.add(i)
+            needed = (needed - binds) | reads
+    out = copy.deepcopy(nb)
+    out.cells = [c for i, c in enumerate(nb.cells) if i in keep or c.cell_type == "markdown"]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Output checks (nbval's semantics: cells marked `# NBVAL_CHECK_OUTPUT` must print what the committed notebook shows)
+
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+
+
+def _comparable(outputs) -> dict[str, list]:
+    """Outputs flattened as nbval compares them: by stream name or MIME type, images and metadata skipped."""
+    from nbval.plugin import transform_streams_for_comparison
+
+    skip = {"metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
+            "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg"}
+    flat: dict[str, list] = {}
+    for out in transform_streams_for_comparison(outputs):
+        for key, value in out.items():
+            if key in skip:
+                continue
+            items = value.items() if key == "data" else [(key, value)]
+            for k, v in items:
+                if k not in skip:
+                    flat.setdefault(k, []).append(v if isinstance(v, str) else "".join(v))
+    return flat
+
+
+def checked_output_mismatches(executed: nbformat.NotebookNode, committed: nbformat.NotebookNode) -> list[str]:
+    """Each cell marked ``# NBVAL_CHECK_OUTPUT`` whose fresh outputs differ from the committed ones, described."""
+    if len(executed.cells) != len(committed.cells):
+        return [f"the notebooks differ in length ({len(executed.cells)} vs {len(committed.cells)} cells)"]
+    found = []
+    for i, (new, old) in enumerate(zip(executed.cells, committed.cells)):
+        if old.cell_type != "code" or CHECK_MARKER not in old.source.splitlines():
+            continue
+        a, b = _comparable(new.get("outputs", [])), _comparable(old.get("outputs", []))
+        if a != b:
+            keys = sorted(set(a) | set(b))
+            diff = next(k for k in keys if a.get(k) != b.get(k))
+            found.append(f"cell {i + 1} ({old.source.splitlines()[0][:60]!r}): {diff} now {str(a.get(diff))[:300]!r}, "
+                         f"committed {str(b.get(diff))[:300]!r}")
+    return found
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -240,11 +338,13 @@ class GradeReport:
         return "\n".join(lines)
 
 
-def grade(path: str | Path) -> GradeReport:
+def grade(path: str | Path, keep: dict | None = None, figures: bool = False) -> GradeReport:
     """Execute a student notebook in a fresh kernel and score each registered exercise of its lesson.
 
     The exercises come from the registry (``mmutils.exercises``), not from the notebook, so a deleted check call
     scores zero as "not run". Errors outside the exercises are reported, and exercises after them count as not run.
+    When ``keep`` is a dict, the executed notebook is stored in it as ``keep["notebook"]``. Figures are not drawn
+    (matplotlib's Agg backend) unless ``figures``, which runs the kernel as JupyterLab does (inline figures).
     """
     from .exercises import exercises_for_lesson
 
@@ -262,8 +362,11 @@ def grade(path: str | Path) -> GradeReport:
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "grade.jsonl"
-        execute(nb, path.parent.resolve(), env={"MMUTILS_GRADE_REPORT": str(report), "MPLBACKEND": "agg"},
-                allow_errors=True)
+        env = {"MMUTILS_GRADE_REPORT": str(report)} if figures else {"MMUTILS_GRADE_REPORT": str(report),
+                                                                       "MPLBACKEND": "agg"}
+        execute(nb, path.parent.resolve(), env=env, allow_errors=True)
+        if keep is not None:
+            keep["notebook"] = nb
         outcomes = {}
         if report.exists():
             for line in report.read_text().splitlines():

@@ -1,6 +1,7 @@
 """The notebook pipeline: every lesson source is paired with an executed .ipynb that is in sync, executed in order
 with no errors, ends with a `results` cell; student copies are exactly what the generator makes from the sources.
-(nbval executes every lesson notebook from a fresh kernel: see pytest's addopts in pyproject.toml.)"""
+(tests/test_lessons.py executes every lesson notebook from a fresh kernel.) Also: the rest of a lesson never reads
+what an exercise cell binds, and the helpers behind the one-execution lesson test can fail."""
 
 import nbformat
 import pytest
@@ -113,3 +114,47 @@ def test_output_check_markers_are_ones_nbval_reads(src):
     marked = [c for c in code if "# NBVAL_CHECK_OUTPUT" in c.source.splitlines()]
     assert marked, f"{src.stem}: no cell's output is checked"
     assert not [c for c in marked if "tqdm" in c.source], f"{src.stem}: a training cell is marked (progress bars vary)"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_the_lesson_never_reads_what_an_exercise_cell_binds(src):
+    """A student copy differs from the lesson only inside its exercise cells; if no other cell reads a name an exercise
+    cell binds (the student's function, anything set beside it), the student copy runs to the end whatever the
+    student writes -- so grading it needs only its exercise cells and what they read."""
+    cells = [c for c in nbt.read_source(src).cells if c.cell_type == "code"]
+    exercise = [nbt._is_exercise(c) for c in cells]
+    bound = set()
+    for cell, is_ex in zip(cells, exercise):
+        binds, reads = nbt.cell_names(cell.source)
+        if is_ex:
+            bound |= binds
+        else:
+            assert not reads & bound, f"{src.stem}: a cell reads {sorted(reads & bound)}, bound by an exercise cell"
+
+
+def test_cell_names_and_the_exercise_slice():
+    binds, reads = nbt.cell_names("import torch as T\nx = T.ones(3)\ndef f(a):\n    return a + y + len(a)\n%time f(x)")
+    assert binds == {"T", "x", "f"} and reads == {"y"}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import math\nfrom mmutils.exercises import check"),
+        nbformat.v4.new_code_cell("scale = 2.0"),
+        nbformat.v4.new_code_cell("model = train_for_a_minute()"),  # not needed by the exercise
+        nbformat.v4.new_markdown_cell("### Exercise"),
+        nbformat.v4.new_code_cell('def my_f(x):\n    return math.sqrt(x) * scale\n\ncheck("00.1", my_f)'),
+        nbformat.v4.new_code_cell("print(model)"),  # after the exercises
+    ])
+    kept = [c.source for c in nbt.exercise_slice(nb).cells if c.cell_type == "code"]
+    assert kept == [nb.cells[0].source, nb.cells[1].source, nb.cells[4].source]
+
+
+def test_checked_output_mismatches_compare_marked_cells_only_and_skip_images():
+    def nb_with(text, png, marked=True):
+        cell = nbformat.v4.new_code_cell(("# NBVAL_CHECK_OUTPUT\n" if marked else "") + "print(x)")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text),
+                        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    assert nbt.checked_output_mismatches(nb_with("3\n", "AAAA"), nb_with("3\n", "BBBB")) == []
+    found = nbt.checked_output_mismatches(nb_with("4\n", "AAAA"), nb_with("3\n", "AAAA"))
+    assert len(found) == 1 and "stdout" in found[0]
+    assert nbt.checked_output_mismatches(nb_with("4\n", "A", False), nb_with("3\n", "A", False)) == []
