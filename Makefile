@@ -43,7 +43,7 @@ grade: setup
 bench: setup
 	$(BIN)/python -m mmutils.notebooks bench $(LESSONS)
 
-## Run every lesson (or LESSONS="03 04") over seeds and thread counts; write reports/robustness.{md,json} (~1 h).
+## Run every lesson (or LESSONS="03 04") over seeds and thread counts; write reports/robustness.{md,json} (1-2 h).
 robustness: setup
 	$(BIN)/python -m mmutils.robustness $(LESSONS)
 
