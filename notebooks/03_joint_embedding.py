@@ -484,7 +484,7 @@ results = mmutils.report_results({
         ">", 0),
     "InfoNCE minus sum of violations, arithmetic": (
         arithmetic_results["InfoNCE"]["all"] - arithmetic_results["sum of violations"]["all"], ">", 0),
-    "zero-shot top-1 over chance (asked 3, not met)": zero_shot_accuracy / chance,
+    "zero-shot top-1 over chance (target 3, not reached)": zero_shot_accuracy / chance,
     "zero-shot control over chance": (control_accuracy / chance, "<=", 1.5),
 })
 print("best loss:", best_name)
