@@ -6,7 +6,8 @@
 * ``JointEmbedding``: image encoder and text encoder projected into one space of unit vectors, with a learned
   temperature for InfoNCE.
 * Losses over a batch's similarity matrix ``S`` ``(B, B)`` (``S[i, j]`` = image i . text j, diagonal = true pairs),
-  with ``same`` ``(B, B)`` marking off-diagonal pairs that are just as true (same combination) and so no negatives:
+  with ``same`` ``(B, B)`` marking off-diagonal pairs that are just as true and so no negatives (``same[i, j]``: text
+  j is true of image i; it need not be symmetric):
   ``hinge_sum_loss`` (sum of violations, Kiros/Frome), ``hinge_max_loss`` (hardest negative, VSE++) and
   ``info_nce_loss`` (symmetric cross-entropy, CLIP).
 * ``zero_shot_through_words``: tags for classes never seen in image training, through the word-vector space (ConSE,
@@ -118,7 +119,9 @@ def hinge_sum_loss(sim: torch.Tensor, same: torch.Tensor | None = None, margin: 
     off = _check_pair(sim, same, "hinge_sum_loss") | torch.eye(len(sim), dtype=torch.bool, device=sim.device)
     pos = sim.diag()[:, None]  # (B, 1)
     i2t = (margin - pos + sim).clamp_min(0).masked_fill(off, 0)  # (B, B) image i vs wrong text j
-    t2i = (margin - pos + sim.T).clamp_min(0).masked_fill(off, 0)  # (B, B) text i vs wrong image j
+    # Transpose the mask with the scores: off.T[i, j] = off[j, i] says text i is true of image j. ``same`` need not
+    # be symmetric (the text "dog" is true of every dog image; a full caption is true of few).
+    t2i = (margin - pos + sim.T).clamp_min(0).masked_fill(off.T, 0)  # (B, B) text i vs wrong image j
     return (i2t.sum(1) + t2i.sum(1)).mean()
 
 
@@ -127,7 +130,7 @@ def hinge_max_loss(sim: torch.Tensor, same: torch.Tensor | None = None, margin: 
     off = _check_pair(sim, same, "hinge_max_loss") | torch.eye(len(sim), dtype=torch.bool, device=sim.device)
     pos = sim.diag()  # (B,)
     hardest_text = sim.masked_fill(off, -float("inf")).amax(1)  # (B,)
-    hardest_image = sim.T.masked_fill(off, -float("inf")).amax(1)  # (B,)
+    hardest_image = sim.T.masked_fill(off.T, -float("inf")).amax(1)  # (B,) the mask transposes with the scores
     return ((margin - pos + hardest_text).clamp_min(0) + (margin - pos + hardest_image).clamp_min(0)).mean()
 
 

@@ -6,7 +6,7 @@ object. Conventions: images are ``(C, H, W)`` tensors with C in (1, 3), float in
 from __future__ import annotations
 
 import re
-
+import textwrap
 from typing import Sequence
 
 import numpy as np
@@ -51,14 +51,18 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8, size
 
     ncols = min(ncols, n)
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (titles is not None)),
+    # Long titles wrap to the width of their image (about 14 characters of 8-point text per inch), and each row
+    # gets the height its longest title needs, so neighbouring titles never overlap.
+    wrapped = [textwrap.fill(str(x), width=max(8, int(size * 14))) for x in titles] if titles is not None else None
+    lines = max((w.count("\n") + 1 for w in wrapped), default=0) if wrapped else 0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.16 * lines) * nrows + 0.1 * lines),
                              squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
             ax.imshow(to_display(t[i]), interpolation="nearest")
-            if titles is not None:
-                ax.set_title(titles[i], fontsize=8)
+            if wrapped is not None:
+                ax.set_title(wrapped[i], fontsize=8)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()

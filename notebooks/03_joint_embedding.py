@@ -105,7 +105,7 @@ for c in UNSEEN:
 
 # %% [markdown]
 # ## 3. Two encoders, one space
-# The image encoder is lesson 00's `ImageCNN` (three conv blocks, global max pooling). The text encoder averages the
+# The image encoder is lesson 01's `ImageCNN` (three conv blocks, global max pooling). The text encoder averages the
 # word vectors of a text and maps the mean linearly — additive, so that "blue dog" is the sum of its parts. Its word
 # vectors start from the gloss vectors (words the glosses lack start at zero) and are fine-tuned. Both sides are
 # projected into one 64-d space and normalised: the score of a pair is a cosine.
@@ -203,16 +203,23 @@ with torch.no_grad():
 print("spread of 500 image embeddings (sum of per-dimension std):", {k: round(v, 2) for k, v in spread.items()})
 
 # %% [markdown]
-# From scratch, the hardest negative sits at a loss of 0.4 — twice the margin — within a few dozen steps: every image
-# and every text has been mapped to nearly the same point (the spread above), so the hardest negative scores like the
-# positive, and no gradient says which way to move. Started from a working model, the same loss sharpens it.
+# From scratch, the hardest negative soon sits near a loss of 0.4 — twice the margin, what the loss is when the
+# positive and the hardest negative score the same in both directions. The image embeddings have been squeezed
+# together (their spread above is a fraction of the other models'): when the hardest negative of every query scores
+# like its positive, the gradient pulls the pair and pushes the negative by the same amount, and little says which
+# way to spread out. Started from a working model, the same loss sharpens it.
 
 # %% [markdown]
 # ## 5. Image tagging: retrieval both ways
 # The gallery holds one image of each of the 36 held-out combinations (seen class, held-out colour, any background)
-# and 84 training combinations as distractors: 120 images, each with its five full descriptions (four captions and
-# its tags), 600 texts. **Image → tag**: rank the 600 texts for an image; a hit is any text of that image.
-# **Tag → image**: rank the 120 images for a text. Chance Recall@1 is 5/600 and 1/120.
+# and 84 images of training combinations as distractors: 120 images, each with its five full descriptions (four
+# captions and its tags), 600 texts. **Image → tag**: rank the 600 texts for an image; a hit is any text of that
+# image. **Tag → image**: rank the 120 images for a text. Chance Recall@1 is 5/600 and 1/120.
+#
+# Two rows per loss. **All** scores every query. **Held out** scores only the queries that involve a held-out
+# combination — the 36 held-out images as image queries, their 180 texts as text queries — still ranked against the
+# full gallery. That row is the generalisation claim: a colour the model never saw on that class, described and
+# found.
 
 # %%
 def unique_scenes(pairs: list[tuple[str, str]], n: int, seed: int) -> list[world.Scene]:
@@ -235,29 +242,43 @@ owner = torch.arange(len(gallery)).repeat_interleave(5)  # (600,) which image ea
 relevant = owner[None, :] == torch.arange(len(gallery))[:, None]  # (120, 600)
 
 
+held_image = torch.arange(len(gallery)) < 36  # (120,) the held-out combinations come first
+held_text = held_image[owner]  # (600,)
+
+
 @torch.no_grad()
 def retrieval(model: matching.JointEmbedding) -> dict[str, float]:
     images = model.embed_images(gallery_images.to(device)).cpu()  # (120, 64)
     texts_ = model.embed_texts(gallery_tokens.to(device)).cpu()  # (600, 64)
     scores = images @ texts_.T  # (120, 600)
     out = {}
-    for direction, s, r in [("image→tag", scores, relevant), ("tag→image", scores.T, relevant.T)]:
-        for k, v in metrics.recall_at_k(s, r, ks=(1, 5, 10)).items():
-            out[f"{direction} R@{k}"] = v
-        out[f"{direction} median rank"] = metrics.median_rank(s, r)
-        out[f"{direction} R-precision"] = metrics.r_precision(s, r)
+    for direction, s, r, held in [("image→tag", scores, relevant, held_image),
+                                  ("tag→image", scores.T, relevant.T, held_text)]:
+        for part, rows in [("", slice(None)), (" held out", held)]:
+            for k, v in metrics.recall_at_k(s[rows], r[rows], ks=(1, 5, 10)).items():
+                out[f"{direction}{part} R@{k}"] = v
+            out[f"{direction}{part} median rank"] = metrics.median_rank(s[rows], r[rows])
+            out[f"{direction}{part} R-precision"] = metrics.r_precision(s[rows], r[rows])
     return out
 
 
 retrieval_results = {name: retrieval(m) for name, m in models.items()}
 for direction in ["image→tag", "tag→image"]:
-    print(f"{direction:22s}   R@1    R@5   R@10  median rank  R-precision")
+    print(f"{direction:22s}{'queries':>9s}   R@1    R@5   R@10  median rank  R-precision")
     for name, r in retrieval_results.items():
-        print(f"{name:22s}" + "".join(f"{r[f'{direction} {k}']:7.3f}" for k in ["R@1", "R@5", "R@10"])
-              + f"{r[f'{direction} median rank']:13.0f}{r[f'{direction} R-precision']:13.3f}")
+        for part, label in [("", "all"), (" held out", "held out")]:
+            print(f"{name:22s}{label:>9s}" + "".join(f"{r[f'{direction}{part} {k}']:7.3f}"
+                                                      for k in ["R@1", "R@5", "R@10"])
+                  + f"{r[f'{direction}{part} median rank']:13.0f}{r[f'{direction}{part} R-precision']:13.3f}")
 print(f"chance R@1: image→tag {5 / 600:.3f}, tag→image {1 / 120:.3f}")
 
 # %% [markdown]
+# The held-out rows are the honest measure of generalisation. Texts that describe a held-out image still find it
+# (tag → image Recall@1 on the held-out slice stays close to the whole gallery's), but a held-out *image* finds its
+# own texts less often: image → tag Recall@1 falls from about 0.9 on all queries to about 0.75 on the held-out ones
+# for InfoNCE. An image of a blue dog has to be placed near "blue dog" without ever having seen one, and it often
+# lands next to the texts of a dog in a colour seen in training.
+#
 # Below: tags as queries (top five images) and images as queries (top three texts), with the InfoNCE model. The first
 # image queries are held-out combinations — colours the model never saw on that class.
 
@@ -344,13 +365,16 @@ plt.show()
 # %% [markdown]
 # ## 7. Zero-shot tagging through the word space
 # No cat, horse, sheep or duck was ever shown. DeViSE names such images through the word vectors: the image encoder
-# knows only the six seen names, but the *words* "cat" and "dog" are close, so an image that looks mostly like a dog
-# and a little like a horse should sit, in word space, near "cat". We follow ConSE (Norouzi et al. 2014), the simplest
-# form: the image's softmax over the six seen names (InfoNCE model, its own temperature) weights their gloss vectors;
-# the nearest of the four unseen names is the tag. Chance is 1/4.
+# knows only the six seen names, but the *words* "cat" and "dog" are close. A cat image, which looks mostly like a
+# dog, puts most of its probability on "dog"; placed in word space by those probabilities it lands near "dog", and of
+# the four unseen names the nearest to "dog" is "cat". We follow ConSE (Norouzi et al. 2014), the simplest form: the
+# image's softmax over the six seen names (InfoNCE model, its own temperature) weights their gloss vectors; the
+# nearest of the four unseen names is the tag. Chance is 1/4.
 #
-# **Control:** the same, with the four unseen names given the vectors of four unrelated gloss words. If the word
-# vectors carry the knowledge, the control falls to chance or below.
+# **Control:** the same, with the four unseen names given the vectors of four unrelated gloss words — frequent words
+# of the glosses whose vectors are far from every class name (cosine below 0.1 with each). Any one draw of four
+# words can line up with the classes by luck, so the control is the mean over 200 random draws. If the word vectors
+# carry the knowledge, the control falls to chance.
 
 # %%
 mmutils.show_source(matching.zero_shot_through_words)
@@ -365,14 +389,22 @@ with torch.no_grad():
     seen_probs = torch.softmax(best.logit_scale.exp().cpu() * unseen_emb @ seen_name_emb.T, dim=1)  # (600, 6)
 seen_vectors = gloss_vectors[[gloss_id[c] for c in SEEN]]  # (6, 100)
 unseen_vectors = gloss_vectors[[gloss_id[c] for c in UNSEEN]]  # (4, 100)
-unrelated = [gloss_corpus.itos[500 + 100 * i] for i in range(len(UNSEEN))]
-unrelated_vectors = gloss_vectors[[gloss_id[w] for w in unrelated]]  # (4, 100)
+unit_gloss = torch.nn.functional.normalize(gloss_vectors, dim=1)  # (V_gloss, 100)
+closeness = (unit_gloss @ name_vectors.T).amax(1)  # (V_gloss,) cosine with the nearest class name
+candidates = [i for i in range(len(gloss_corpus.itos)) if gloss_corpus.counts[i] >= 20 and closeness[i] < 0.1
+              and gloss_corpus.itos[i] not in world_words]
+control_draws = mmutils.rng(5)
+draws = torch.stack([torch.randperm(len(candidates), generator=control_draws)[:len(UNSEEN)] for _ in range(200)])
+control_ids = torch.tensor(candidates)[draws]  # (200 draws, 4) gloss word ids
+print(f"{len(candidates)} candidate control words, e.g. {[gloss_corpus.itos[i] for i in control_ids[0].tolist()]}")
 zero_shot = matching.zero_shot_through_words(seen_probs, seen_vectors, unseen_vectors)  # (600,)
-zero_shot_control = matching.zero_shot_through_words(seen_probs, seen_vectors, unrelated_vectors)  # (600,)
+control_each = torch.tensor([(matching.zero_shot_through_words(seen_probs, seen_vectors, gloss_vectors[ids])
+                              == unseen_labels).float().mean().item() for ids in control_ids])  # (200,)
 zero_shot_accuracy = (zero_shot == unseen_labels).float().mean().item()
-control_accuracy = (zero_shot_control == unseen_labels).float().mean().item()
+control_accuracy = control_each.mean().item()
 chance = 1 / len(UNSEEN)
-print("control words:", dict(zip(UNSEEN, unrelated)))
+print(f"control accuracy over the draws: mean {control_accuracy:.3f}, from {control_each.min():.3f} "
+      f"to {control_each.max():.3f}")
 print(f"zero-shot top-1 {zero_shot_accuracy:.3f} ({zero_shot_accuracy / chance:.2f}× chance); "
       f"control {control_accuracy:.3f} ({control_accuracy / chance:.2f}× chance)")
 confusion = torch.zeros(len(UNSEEN), len(UNSEEN))
@@ -453,25 +485,31 @@ check("03.3", my_zero_shot)
 
 # %% [markdown]
 # ## Results
-# The targets, for the best loss: Recall@1 ≥ 0.9 image → tag and tag → image on the 120-image gallery with held-out
-# combinations; arithmetic ≥ 0.8 over ≥ 1,000 queries; InfoNCE or the hardest negative beats the sum of violations on
-# both (InfoNCE, at the same number of steps); the zero-shot control ≤ 1.5× chance. Two targets sit right at the edge
-# of what this model reaches: retrained from other random seeds, image → tag Recall@1 lands between 0.89 and 0.93 and
-# arithmetic between 0.77 and 0.82, so a run can fall just short of either. They are reported (marked "target") rather
-# than asserted; what is asserted is that InfoNCE beats the sum of violations on both, which holds in every run.
-# Zero-shot top-1 was meant to reach 3× chance (0.75 with four unseen classes); it does not — three of the four unseen
-# classes are named, horses are not (section 7) — so it is reported too.
+# What is measured, for the loss with the best Recall@1 (both directions summed), against chance (5/600 image → tag,
+# 1/120 tag → image, 1/216 arithmetic, 1/4 zero-shot):
+# - **retrieval** on the 120-image gallery, all queries and the held-out slice on its own. Tag → image Recall@1 must
+#   reach 0.9, more than 100× chance; image → tag Recall@1 lands near 0.9 too, a little above or below it from one
+#   training run to the next;
+# - the **embedding arithmetic** over 1,080 queries, and its two hard slices: a held-out target is found much less
+#   often than a target whose combination was in training — the model has seen no blue cow to land on;
+# - **InfoNCE against the sum of violations**, same model, same steps, same batches: it must be ahead on image → tag
+#   Recall@1 and on the arithmetic;
+# - **zero-shot** tagging against its control: the control words must stay at chance (at most 1.5× chance), and the
+#   real names must beat the control. With four unseen classes, 3× chance would need about three of four images
+#   named right; here three classes succeed and horses fail (section 7), which keeps the accuracy near 2.5× chance.
 
 # %% tags=["results"]
 best_name = max(models, key=lambda k: retrieval_results[k]["image→tag R@1"] + retrieval_results[k]["tag→image R@1"])
 r, a = retrieval_results[best_name], arithmetic_results[best_name]
 results = mmutils.report_results({
-    "best loss image→tag R@1 (target 0.9, not reached by every seed)": r["image→tag R@1"],
+    "best loss image→tag R@1": r["image→tag R@1"],
+    "best loss image→tag R@1, held-out queries": r["image→tag held out R@1"],
     "best loss tag→image R@1": (r["tag→image R@1"], ">=", 0.9),
+    "best loss tag→image R@1, held-out queries": r["tag→image held out R@1"],
     "best loss image→tag R-precision": r["image→tag R-precision"],
     "best loss tag→image median rank": r["tag→image median rank"],
     "chance image→tag R@1": 5 / 600,
-    "best loss arithmetic accuracy (target 0.8, not reached by every seed)": a["all"],
+    "best loss arithmetic accuracy": a["all"],
     "arithmetic queries": (a["queries"], ">=", 1000),
     "arithmetic accuracy, target held out": a["target held out"],
     "arithmetic accuracy, query held out": a["query held out"],
@@ -484,8 +522,9 @@ results = mmutils.report_results({
         ">", 0),
     "InfoNCE minus sum of violations, arithmetic": (
         arithmetic_results["InfoNCE"]["all"] - arithmetic_results["sum of violations"]["all"], ">", 0),
-    "zero-shot top-1 over chance (target 3, not reached)": zero_shot_accuracy / chance,
+    "zero-shot top-1 over chance": zero_shot_accuracy / chance,
     "zero-shot control over chance": (control_accuracy / chance, "<=", 1.5),
+    "zero-shot minus control top-1": ((zero_shot_accuracy - control_accuracy), ">", 0.2),
 })
 print("best loss:", best_name)
 
@@ -495,9 +534,10 @@ print("best loss:", best_name)
 #   is retrieval in that space, both ways.
 # - One image has many true texts, and one text ("dog") many true images: pairs that are just as true must not be
 #   pushed apart as negatives.
-# - The loss matters. Summing every violation spends the gradient on easy negatives; the **hardest negative** alone,
-#   from a random start, pulls everything together and collapses (VSE++ starts from an ImageNet CNN for this reason);
-#   **InfoNCE** weighs negatives by how hard they are, smoothly, and trains best from scratch.
+# - The loss matters. Summing every violation weighs all violating negatives alike, barely wrong or badly wrong; the
+#   **hardest negative** alone, from a random start, squeezes the embeddings together and stalls (VSE++ fine-tunes a
+#   CNN pretrained on ImageNet; started from a working model, it sharpens it here too); **InfoNCE** weighs negatives
+#   by how hard they are, smoothly, and trains best from scratch.
 # - The space is nearly additive: image − "dog" + "cow" finds the cow in the same colour and place — less often when
 #   that combination was never seen.
 # - Through word vectors learned from text alone, images of classes never seen can be named — when what the text says
@@ -505,8 +545,8 @@ print("best loss:", best_name)
 #
 # ## Exercises
 # 1. **03.1–03.3** above (checked).
-# 2. Train the hardest-negative loss starting from the sum-of-violations model (its paper's warm start). Does it
-#    now beat InfoNCE?
+# 2. Fix InfoNCE's temperature instead of learning it: train with scale 1 (plain cosines) and with scale 1/0.07.
+#    What happens to the loss curve and to Recall@1, and why does the scale matter for a softmax over cosines?
 # 3. Remove the single-word texts from training. What happens to the arithmetic, and why?
 # 4. Start the text side from random vectors instead of the gloss vectors. What changes in retrieval? In zero-shot?
 #

@@ -47,20 +47,46 @@ def _sim_and_same(seed, b=6):
     return sim, combo[:, None] == combo[None, :]
 
 
-def test_hinge_losses_match_direct_loops():
-    sim, same = _sim_and_same(0)
-    b, m = len(sim), 0.2
-    negative = [[j != i and not same[i, j] for j in range(b)] for i in range(b)]
+def _hinge_by_loops(sim, same, m):
+    """Both hinge losses written as loops over queries: image i against texts j that are not true of it, and text i
+    against images j it is not true of (``same[j, i]``: text i is true of image j)."""
+    b = len(sim)
     total_sum, total_max = 0.0, 0.0
     for i in range(b):
-        vi = [max(0.0, m - sim[i, i].item() + sim[i, j].item()) for j in range(b) if negative[i][j]]
-        vt = [max(0.0, m - sim[i, i].item() + sim[j, i].item()) for j in range(b) if negative[i][j]]
+        vi = [max(0.0, m - sim[i, i].item() + sim[i, j].item()) for j in range(b) if j != i and not same[i, j]]
+        vt = [max(0.0, m - sim[i, i].item() + sim[j, i].item()) for j in range(b) if j != i and not same[j, i]]
         total_sum += sum(vi) + sum(vt)
         total_max += (max(vi) if vi else 0.0) + (max(vt) if vt else 0.0)
-    assert abs(mt.hinge_sum_loss(sim, same, m).item() - total_sum / b) < 1e-5
-    hardest = mt.hinge_max_loss(sim, same, m).item()
-    if all(any(row) for row in negative):
-        assert abs(hardest - total_max / b) < 1e-5
+    return total_sum / b, total_max / b
+
+
+def test_hinge_losses_match_direct_loops():
+    sim, same = _sim_and_same(0)
+    want_sum, want_max = _hinge_by_loops(sim, same, 0.2)
+    assert abs(mt.hinge_sum_loss(sim, same, 0.2).item() - want_sum) < 1e-5
+    assert abs(mt.hinge_max_loss(sim, same, 0.2).item() - want_max) < 1e-5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_hinge_losses_transpose_an_asymmetric_mask(seed):
+    """Texts of different lengths: a one-word tag such as "dog" is true of every dog image, a full caption of few, so
+    ``same`` is not symmetric. In the text->image direction the mask must transpose with the scores; a true pair must
+    never be pushed apart."""
+    g = torch.Generator().manual_seed(seed)
+    b = 8
+    sim = torch.rand(b, b, generator=g) * 2 - 1
+    same = torch.rand(b, b, generator=g) < 0.35
+    same.fill_diagonal_(False)
+    assert not torch.equal(same, same.T)
+    want_sum, want_max = _hinge_by_loops(sim, same, 0.2)
+    assert abs(mt.hinge_sum_loss(sim, same, 0.2).item() - want_sum) < 1e-5
+    assert abs(mt.hinge_max_loss(sim, same, 0.2).item() - want_max) < 1e-5
+    # The gradient never pulls a true (image, text) pair apart: it can only raise sim where same is True or on the
+    # diagonal, never lower it there.
+    for loss in (mt.hinge_sum_loss, mt.hinge_max_loss, mt.info_nce_loss):
+        s = sim.clone().requires_grad_(True)
+        loss(s, same).backward()
+        assert (s.grad[same] == 0).all(), loss.__name__
 
 
 def test_info_nce_is_symmetric_cross_entropy_without_equally_true_pairs():
