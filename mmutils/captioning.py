@@ -6,8 +6,8 @@
   by a gate ``β = σ(W_β h)``). One ``step`` serves training (teacher forcing) and decoding (``mmutils.decoding``).
 * ``SlottedCaptionDecoder``: Show, Attend and Tell whose *visual* words (class names, colours) are filled from the
   image, after Neural Baby Talk: the language model says that a class word comes next, the attended cells say which.
-* ``doubly_stochastic_penalty``: Show, Attend and Tell's regulariser ``Σ_i (1 − Σ_t α_ti)²``: every cell should be
-  looked at about once over the sentence.
+* ``doubly_stochastic_penalty``: Show, Attend and Tell's regulariser ``(1/P) Σ_i (1 − Σ_t α_ti)²`` (the paper sums
+  over the P cells; here the mean): every cell should be looked at about once over the sentence.
 * ``attention_hits``: whether the attention peak of each generated object word lies inside that object's box.
 """
 
@@ -46,17 +46,22 @@ class AdditiveAttention(nn.Module):
 class CaptionDecoder(nn.Module):
     """LSTM decoder of a caption from image features ``(B, P, feature_dim)`` (a grid flattened to P cells).
 
-    The initial ``(h, c)`` come from the mean feature. Without attention the image enters only there (Show and
-    Tell); with attention each step also reads ``β ⊙ context`` (Show, Attend and Tell). ``step`` keeps the last
-    step's attention weights in ``self.alpha`` ``(B, P)`` (``None`` without attention).
+    The initial ``(h, c)`` come from the image: by default from the mean feature (``cells=None``); with
+    ``cells=P`` from the whole grid, which keeps where each feature is: every cell is first mapped to
+    ``cell_dim`` numbers by one shared linear map, then the ``P · cell_dim`` numbers by another. Without attention the image enters only there (Show and Tell); with attention each step also reads
+    ``β ⊙ context`` (Show, Attend and Tell). ``step`` keeps the last step's attention weights in ``self.alpha``
+    ``(B, P)`` (``None`` without attention).
     """
 
     def __init__(self, vocab_size: int, feature_dim: int = 64, embed_dim: int = 32, hidden_dim: int = 128,
-                 attention: bool = True, attention_dim: int = 64):
+                 attention: bool = True, attention_dim: int = 64, cells: int | None = None, cell_dim: int = 8):
         super().__init__()
         self.attention = AdditiveAttention(feature_dim, hidden_dim, attention_dim) if attention else None
         self.embed = nn.Embedding(vocab_size, embed_dim)
-        self.init_h, self.init_c = nn.Linear(feature_dim, hidden_dim), nn.Linear(feature_dim, hidden_dim)
+        self.cells = cells
+        self.cell_map = nn.Linear(feature_dim, cell_dim) if cells is not None else None
+        init_dim = cell_dim * cells if cells is not None else feature_dim
+        self.init_h, self.init_c = nn.Linear(init_dim, hidden_dim), nn.Linear(init_dim, hidden_dim)
         self.gate = nn.Linear(hidden_dim, feature_dim) if attention else None
         self.cell = nn.LSTMCell(embed_dim + (feature_dim if attention else 0), hidden_dim)
         self.out = nn.Linear(hidden_dim, vocab_size)
@@ -64,10 +69,13 @@ class CaptionDecoder(nn.Module):
 
     def init_state(self, features: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """``(features, projected features, h, c)``: everything a step needs, one row per image."""
-        check_tensor(features, "CaptionDecoder", "features", shape=("B", "P", None), dtype="float")
-        mean = features.mean(1)  # (B, feature_dim)
+        check_tensor(features, "CaptionDecoder", "features", shape=("B", self.cells or "P", None), dtype="float")
+        if self.cells is None:
+            image = features.mean(1)  # (B, feature_dim): what is there, not where
+        else:
+            image = self.cell_map(features).flatten(1)  # (B, P * cell_dim): the whole grid, layout kept
         projected = self.attention.project(features) if self.attention is not None else features[:, :, :0]
-        return features, projected, torch.tanh(self.init_h(mean)), torch.tanh(self.init_c(mean))
+        return features, projected, torch.tanh(self.init_h(image)), torch.tanh(self.init_c(image))
 
     def step(self, tokens: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple]:
         """One word: ``tokens`` ``(B,)`` (the previous word) -> log-probabilities of the next ``(B, V)``, new state."""
@@ -142,8 +150,9 @@ def caption_loss(log_probs: torch.Tensor, targets: torch.Tensor, pad: int = 0) -
 
 
 def doubly_stochastic_penalty(alphas: torch.Tensor, targets: torch.Tensor, pad: int = 0) -> torch.Tensor:
-    """``mean_b Σ_i (1 − Σ_t α_bti)²`` over the steps that predict a real word: ``alphas`` ``(B, T, P)``,
-    ``targets`` ``(B, T)``. (Xu et al. sum over cells; the mean over cells keeps the weight λ independent of P.)"""
+    """``(1 / BP) Σ_b Σ_i (1 − Σ_t α_bti)²``: the mean over images b and cells i, with Σ_t over the steps that
+    predict a real word: ``alphas`` ``(B, T, P)``, ``targets`` ``(B, T)``. (Xu et al. sum over the cells; the mean
+    is that sum divided by P, which keeps the weight λ independent of the grid size.)"""
     check_tensor(alphas, "doubly_stochastic_penalty", "alphas", shape=("B", "T", "P"), dtype="float")
     mask = (targets != pad).float()[:, :, None]  # (B, T, 1)
     return ((1 - (alphas * mask).sum(1)) ** 2).mean()

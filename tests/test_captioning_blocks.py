@@ -214,3 +214,23 @@ def test_attention_hits_and_channel_permutation():
                                                         (2, 1, 0)])
     with pytest.raises(ValueError, match="images"):
         permute_colour_channels(torch.rand(2, 1, 5, 5))
+
+
+def test_show_and_tell_from_the_whole_grid_keeps_the_layout():
+    """From the mean feature, shuffling the cells changes nothing; from the whole grid, it changes the start state."""
+    from mmutils import captioning
+
+    torch.manual_seed(0)
+    features = torch.randn(2, 9, 16)  # (B, P, D)
+    shuffled = features[:, torch.randperm(9)]
+    mean_init = captioning.CaptionDecoder(12, feature_dim=16, attention=False)
+    grid_init = captioning.CaptionDecoder(12, feature_dim=16, attention=False, cells=9)
+    h_mean = mean_init.init_state(features)[2]
+    assert torch.allclose(h_mean, mean_init.init_state(shuffled)[2], atol=1e-6)
+    h_grid = grid_init.init_state(features)[2]  # (B, hidden)
+    assert h_grid.shape == (2, 128)
+    assert not torch.allclose(h_grid, grid_init.init_state(shuffled)[2], atol=1e-4)
+    log_probs, alphas = grid_init(features, torch.randint(1, 12, (2, 5)))
+    assert log_probs.shape == (2, 4, 12) and alphas is None
+    with pytest.raises(ValueError, match="features"):
+        grid_init.init_state(torch.randn(2, 8, 16))  # a grid of another size
