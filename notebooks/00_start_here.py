@@ -273,7 +273,7 @@ for name, history in histories.items():
     ax.plot(range(1, len(history["test accuracy"]) + 1), history["test accuracy"], label=name)
 ax.axhline(mmutils.majority_baseline(y_train, y_test), color="grey", ls="--", label="majority class (control)")
 ax.set(xlabel="epoch", ylabel="test accuracy", ylim=(0.3, 1.02), title="one input alone vs both")
-ax.legend()
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)  # beside the axes: no curve hidden
 plt.show()
 
 # %% [markdown]
