@@ -53,7 +53,8 @@ class WordAttentionPool(nn.Module):
 
     def __init__(self, dim: int):
         super().__init__()
-        self.query = nn.Parameter(torch.randn(dim) / dim ** 0.5)
+        # zero query: every part starts by reading all words equally, and training alone decides which it reads
+        self.query = nn.Parameter(torch.zeros(dim))
 
     def forward(self, words: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         scores = words @ self.query  # (B, L)
@@ -192,8 +193,9 @@ class ConditionalVAE(nn.Module):
 
 class MatchingDiscriminator(nn.Module):
     """GAN-CLS's discriminator: image ``(B, 3, 32, 32)`` and prompt tokens ``(B, L)`` -> a logit ``(B,)`` for "a
-    real image that matches this text". Convolutions to a 4x4 grid; the text vector (mean of word embeddings,
-    projected) is tiled over the grid and concatenated, as in Reed et al. (2016)."""
+    real image that matches this text". Convolutions to a 4x4 grid; the text vector (the mean of its own word
+    embeddings, not projected: Reed et al. (2016) project a pretrained text encoding first) is tiled over the grid and
+    concatenated, as in Reed et al."""
 
     def __init__(self, vocab_size: int, text_dim: int = 32, width: int = 16, pad_id: int = 0):
         super().__init__()
