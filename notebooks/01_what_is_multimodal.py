@@ -27,11 +27,13 @@
 # 2. see the three representations side by side, with their shapes (audio 1-D, image 3-D, text tokens → vectors);
 # 3. see the imbalance between feature spaces: one caption fits many images, one image many captions;
 # 4. train a late-fusion classifier where sound is an easy shortcut, measure what the shortcut does to the image
-#    encoder, and apply two remedies: **OGM-GE** gradient modulation and **modality dropout**;
+#    encoder during and after training, and apply two remedies that target two different failures: **OGM-GE**
+#    gradient modulation (an under-trained encoder) and **modality dropout** (a missing modality);
 # 5. map the three method families — matching, translating, referencing — onto the lessons ahead.
 
 # %%
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -40,7 +42,8 @@ from torch.utils.data import DataLoader, TensorDataset
 import mmutils
 from mmutils import world
 from mmutils.audio import log_mel
-from mmutils.balance import modality_keep_mask, modulate_gradients, ogm_coefficients, unimodal_logits
+from mmutils.balance import (gradient_norm, modality_keep_mask, modulate_gradients, ogm_coefficients,
+                             true_class_score, unimodal_logits)
 from mmutils.encoders import AudioCNN, ImageCNN
 from mmutils.exercises import check
 from mmutils.models import LateFusionClassifier
@@ -54,7 +57,10 @@ device = mmutils.get_device()
 # Every lesson draws its data from one seeded world: 10 object classes (icons from Noto Color Emoji, recoloured in 6
 # colours, two sizes), 6 backgrounds, 1–3 objects per scene, one per horizontal slot. Because the world is generated,
 # the ground truth is exact: boxes and masks, captions, question–answer pairs, which object makes the sound, and when
-# each spoken word starts and ends. A scene is a pure function of its seed.
+# each spoken word starts and ends. A scene is a function of its seed *and* of the arguments it is drawn with (image
+# size, number of objects, ...): the same seed always gives the same scene for the same arguments, but another
+# size or object count draws a different one: seed 7 gives a green cat and an orange pig in both lessons, on the
+# road in lesson 00's 64-pixel tour and in the water at this lesson's 48 pixels.
 
 # %%
 scenes = [world.make_scene(seed, size=48, n_objects=(1, 3)) for seed in range(12)]
@@ -127,7 +133,7 @@ plt.show()
 # > 말의 이미지와 초원의 이미지는 여러가지가 나올 수 있다.
 #
 # One sentence fits many images: "a horse running on the grassland" can be drawn in countless ways. In the world, a
-# caption leaves size, position, orientation and texture open, so one caption matches many different images — and one
+# caption leaves position, orientation and background texture open (and most leave size open), so one caption matches many different images — and one
 # image is described by several captions. Matching the two spaces is therefore not a one-to-one lookup.
 
 # %%
@@ -157,9 +163,11 @@ print("one image, several captions:", *pool[0].captions, sep="\n  ")
 # an easy shortcut and watch what happens to the other.
 #
 # **Task**: name the object (10 classes) from its image (32×32 scene) and its sound clip.
-# **The shortcut**: in the training set the object makes its sound in 80% of the clips; in the other 20% the clip is
-# background noise only (no false cue, just silence). The sound is easy to learn — class sounds are distinct.
-# **The test**: a shortcut-free set where every clip is silent, so only what the model learned from images counts.
+# **The shortcut**: in the training set each clip carries the object's sound with probability 0.8; the other clips
+# are background noise only (no false cue, just silence). The sound is easy to learn: even an *untrained* audio encoder's features give a linear probe of about 1.0 on clips
+# with sound (printed below).
+# **The tests**, on 1000 new scenes: once with every clip silent — the sound is missing, so only what the model can
+# do from the image counts — and once with every clip carrying its sound.
 #
 # The model is a **late-fusion** classifier: an image encoder and an audio encoder, their features concatenated, one
 # linear head (`encoders → fusion → head`). To see inside it, we measure each encoder with a **linear probe**: freeze the
@@ -196,67 +204,32 @@ print("test: ", tuple(images_test.shape), tuple(audio_test_silent.shape), "all c
 
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(12, 2.2))
-for ax, k in zip(axes, [0, 1, 2, 3]):
+shown = [*torch.nonzero(sounding_train)[:3, 0].tolist(), torch.nonzero(~sounding_train)[0, 0].item()]  # 3 + 1 silent
+for ax, k in zip(axes, shown):
     mmutils.show_spectrogram(audio_train[k] - audio_train[k].min(), world.SAMPLE_RATE, 320, ax=ax, db=False, mel=True,
                              title=f"{world.CLASS_NAMES[labels_train[k]]}, {'sound' if sounding_train[k] else 'silent'}")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Training, all with SGD (momentum 0.9, learning rate 0.01, batch 64, 8 epochs), as in the OGM-GE paper. One function
-# trains any of our models; `mode` picks plain late fusion, OGM-GE, or modality dropout of the audio.
+# **Training.** Every trained model gets the same recipe: SGD with momentum 0.9, learning rate 0.01, batch 64. The fused
+# models train for 8 epochs. The image encoder alone trains for 20 epochs, until it fits its training set (its
+# training loss falls from 2.4 to about 0.04) and its own head is as accurate as a linear probe on its features
+# (printed below), so that "what the images alone can do" is not understated. We also keep its state after 8 epochs,
+# the fused models' budget, so that each fused image encoder is compared with its twin trained alone for the same
+# number of steps. (The OGM-GE authors' code trains with SGD at learning rate 0.001, weight decay 10⁻⁴, for 100
+# epochs by default; ten times that rate and 8 epochs fit this lesson's minute.)
+#
+# One function trains any fused model; `mode` picks plain late fusion, OGM-GE, or modality dropout of the audio. At
+# every step it also records what OGM-GE looks at: each modality's **score**, the mean probability its share of the
+# head gives to the true class, and the gradient norm of each encoder before any modulation.
 
 # %%
-EPOCHS, LR, OGM_ALPHA, P_DROP_AUDIO = 8, 0.01, 3.0, 0.5
+EPOCHS, EPOCHS_ALONE, LR, OGM_ALPHA, P_DROP_AUDIO = 8, 20, 0.01, 1.0, 0.5
 
 
 def batches(*tensors):
     return DataLoader(TensorDataset(*tensors), batch_size=64, shuffle=True, generator=mmutils.rng(3))
-
-
-def train_single(encoder: nn.Module, inputs: torch.Tensor, name: str) -> nn.Module:
-    """Encoder + linear head trained alone on one modality."""
-    mmutils.seed_everything(1)
-    model = nn.Sequential(encoder, nn.Linear(encoder.dim, 10)).to(device)
-    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-    mmutils.fit(model, batches(inputs, labels_train), lambda m, b: F.cross_entropy(m(b[0]), b[1]), epochs=EPOCHS,
-                optimizer=opt, desc=name, device=device)
-    return model
-
-
-def train_fused(mode: str) -> LateFusionClassifier:
-    """Late fusion (image + audio) trained plainly ('naive'), with OGM-GE ('ogm-ge') or dropping audio ('dropout')."""
-    mmutils.seed_everything(1)
-    model = LateFusionClassifier({"image": ImageCNN(), "audio": AudioCNN()}, n_classes=10).to(device)
-    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-    noise_gen = mmutils.rng(4)
-    coefficients = {}
-
-    def loss_fn(m, batch):
-        images, audio, y = batch  # (B, 3, 32, 32), (B, 32, 51), (B,)
-        keep = None
-        if mode == "dropout":
-            keep = {"audio": modality_keep_mask(len(y), P_DROP_AUDIO, noise_gen).to(y.device)}  # (B,)
-        logits, feats = m({"image": images, "audio": audio}, keep)  # (B, 10), {m: (B, 64)}
-        if mode == "ogm-ge":
-            logit_img, logit_aud = unimodal_logits(m.head, [feats["image"], feats["audio"]])  # (B, 10) each
-            coefficients["image"], coefficients["audio"] = ogm_coefficients(logit_img, logit_aud, y, OGM_ALPHA)
-        return F.cross_entropy(logits, y)
-
-    def after_backward(m):
-        if mode == "ogm-ge":
-            for name in ("image", "audio"):
-                modulate_gradients(m.encoders[name], coefficients[name], noise=True, generator=noise_gen)
-
-    mmutils.fit(model, batches(images_train, audio_train, labels_train), loss_fn, epochs=EPOCHS, optimizer=opt,
-                after_backward=after_backward, desc=f"fused, {mode}", device=device)
-    return model
-
-
-@torch.no_grad()
-def fused_accuracy(model, audio_test) -> float:
-    logits, _ = model({"image": images_test.to(device), "audio": audio_test.to(device)})
-    return mmutils.accuracy(logits.cpu(), labels_test)
 
 
 @torch.no_grad()
@@ -266,17 +239,111 @@ def probe(encoder: nn.Module, train_inputs, test_inputs) -> float:
     return mmutils.metrics.linear_probe(encoder(train_inputs.to(device)).cpu(), labels_train,
                                         encoder(test_inputs.to(device)).cpu(), labels_test)
 
-# %%
-image_alone = train_single(ImageCNN(), images_train, "image alone")
-audio_alone = train_single(AudioCNN(), audio_train, "audio alone")
-models = {mode: train_fused(mode) for mode in ("naive", "ogm-ge", "dropout")}
+
+@torch.no_grad()
+def head_accuracy(model: nn.Module, test_inputs) -> float:
+    model.eval()
+    return mmutils.accuracy(model(test_inputs.to(device)).cpu(), labels_test)
+
+
+def single_modality(make_encoder, train_inputs) -> dict:
+    """An encoder + linear head for one modality alone, with its optimizer, its batches and a log of the encoder's
+    gradient norm at every step; `train_more` trains it."""
+    mmutils.seed_everything(1)
+    encoder = make_encoder()
+    model = nn.Sequential(encoder, nn.Linear(encoder.dim, 10)).to(device)
+    return {"model": model, "optimizer": torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9),
+            "batches": batches(train_inputs, labels_train), "grad norms": [], "epochs": 0}
+
+
+def train_more(run: dict, epochs: int, name: str) -> None:
+    """`epochs` more epochs of a `single_modality` run (two calls continue one run: same batches, same steps)."""
+    mmutils.fit(run["model"], run["batches"], lambda m, b: F.cross_entropy(m(b[0]), b[1]), epochs=epochs,
+                optimizer=run["optimizer"], after_backward=lambda m: run["grad norms"].append(gradient_norm(m[0])),
+                desc=f"{name}, epochs {run['epochs'] + 1}-{run['epochs'] + epochs}", device=device)
+    run["epochs"] += epochs
+
+
+def evaluate_single(run: dict, train_inputs, test_inputs) -> dict:
+    return {"test acc": head_accuracy(run["model"], test_inputs),
+            "probe": probe(run["model"][0], train_inputs, test_inputs)}
+
+
+def train_fused(mode: str):
+    """Late fusion (image + audio) trained plainly ('naive'), with OGM-GE ('ogm-ge') or dropping audio ('dropout').
+    Returns the model and its per-step trace: each modality's score and each encoder's gradient norm."""
+    mmutils.seed_everything(1)
+    model = LateFusionClassifier({"image": ImageCNN(), "audio": AudioCNN()}, n_classes=10).to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
+    noise_gen = mmutils.rng(4)
+    trace = {"score image": [], "score audio": [], "grad image": [], "grad audio": [], "k audio": []}
+    coefficients = {}
+
+    def loss_fn(m, batch):
+        images, audio, y = batch  # (B, 3, 32, 32), (B, 32, 51), (B,)
+        keep = None
+        if mode == "dropout":
+            keep = {"audio": modality_keep_mask(len(y), P_DROP_AUDIO, noise_gen).to(y.device)}  # (B,)
+        logits, feats = m({"image": images, "audio": audio}, keep)  # (B, 10), {m: (B, 64)}
+        share_image, share_audio = unimodal_logits(m.head, [feats["image"], feats["audio"]])  # (B, 10) each
+        trace["score image"].append(true_class_score(share_image, y) / len(y))  # s_image / B
+        trace["score audio"].append(true_class_score(share_audio, y) / len(y))  # s_audio / B
+        if mode == "ogm-ge":
+            coefficients["image"], coefficients["audio"] = ogm_coefficients(share_image, share_audio, y, OGM_ALPHA)
+            trace["k audio"].append(coefficients["audio"])
+        return F.cross_entropy(logits, y)
+
+    def after_backward(m):
+        trace["grad image"].append(gradient_norm(m.encoders["image"]))  # before any modulation
+        trace["grad audio"].append(gradient_norm(m.encoders["audio"]))
+        if mode == "ogm-ge":
+            for name in ("image", "audio"):
+                modulate_gradients(m.encoders[name], coefficients[name], noise=True, generator=noise_gen)
+
+    mmutils.fit(model, batches(images_train, audio_train, labels_train), loss_fn, epochs=EPOCHS, optimizer=opt,
+                after_backward=after_backward, desc=f"fused, {mode}", device=device)
+    return model, trace
+
+
+@torch.no_grad()
+def fused_accuracy(model, audio_test) -> float:
+    model.eval()
+    logits, _ = model({"image": images_test.to(device), "audio": audio_test.to(device)})
+    return mmutils.accuracy(logits.cpu(), labels_test)
+
+# %% [markdown]
+# OGM-GE's gradient step, as used here (the coefficient `k` comes from `ogm_coefficients`, which you write in
+# exercise 01.2):
 
 # %%
-with torch.no_grad():
-    image_alone.eval()
-    acc_image_alone = mmutils.accuracy(image_alone(images_test.to(device)).cpu(), labels_test)
-probe_image_alone = probe(image_alone[0], images_train, images_test)
-probe_audio_alone = probe(audio_alone[0], audio_train, audio_test_sounding)
+mmutils.show_source(modulate_gradients)
+
+# %%
+image_alone = single_modality(ImageCNN, images_train)
+train_more(image_alone, EPOCHS, "image alone")
+image_alone_scores = {EPOCHS: evaluate_single(image_alone, images_train, images_test)}  # the fused models' budget
+
+# %%
+train_more(image_alone, EPOCHS_ALONE - EPOCHS, "image alone")
+image_alone_scores[EPOCHS_ALONE] = evaluate_single(image_alone, images_train, images_test)  # converged
+audio_alone = single_modality(AudioCNN, audio_train)
+train_more(audio_alone, EPOCHS, "audio alone")
+audio_alone_scores = {EPOCHS: evaluate_single(audio_alone, audio_train, audio_test_sounding)}
+models, traces = {}, {}
+
+# %%
+models["naive"], traces["naive"] = train_fused("naive")
+
+# %%
+models["ogm-ge"], traces["ogm-ge"] = train_fused("ogm-ge")
+
+# %%
+models["dropout"], traces["dropout"] = train_fused("dropout")
+
+# %%
+mmutils.seed_everything(1)
+untrained = {"image": probe(ImageCNN().to(device), images_train, images_test),
+             "audio": probe(AudioCNN().to(device), audio_train, audio_test_sounding)}
 table = {}
 for mode, model in models.items():
     table[mode] = {
@@ -285,44 +352,124 @@ for mode, model in models.items():
         "image probe": probe(model.encoders["image"], images_train, images_test),
         "audio probe": probe(model.encoders["audio"], audio_train, audio_test_sounding),
     }
-print(f"image encoder alone: test acc {acc_image_alone:.3f}, probe {probe_image_alone:.3f}")
-print(f"audio encoder alone: probe (clips with sound) {probe_audio_alone:.3f}")
-print(f"{'fused model':12s}" + "".join(f"{k:>24s}" for k in table["naive"]))
+for epochs, row in image_alone_scores.items():
+    print(f"image encoder alone, {epochs:2d} epochs: head test acc {row['test acc']:.3f}, probe {row['probe']:.3f}")
+print(f"audio encoder alone, {EPOCHS:2d} epochs: probe (clips with sound) {audio_alone_scores[EPOCHS]['probe']:.3f}")
+print(f"untrained encoders:            probe image {untrained['image']:.3f}, audio (clips with sound) "
+      f"{untrained['audio']:.3f}")
+print(f"\n{'fused model':12s}" + "".join(f"{k:>24s}" for k in table["naive"]))
 for mode, row in table.items():
     print(f"{mode:12s}" + "".join(f"{v:24.3f}" for v in row.values()))
 
+# %% [markdown]
+# ### Inside the training: what each modality explains, and how hard each encoder is pushed
+# The left panel shows OGM-GE's scores over training: the mean probability that the image's share and the audio's
+# share of the head give to the true class. The middle one shows their ratio, the discrepancy ratio
+# `ρ_audio = s_audio / s_image` that OGM-GE reacts to. The right one shows the gradient norm of the image encoder,
+# before any modulation, next to that of the same encoder trained alone, over the same 8 epochs (curves smoothed
+# over 20 steps).
+
+# %%
+def smooth(values, width=20):
+    v = torch.tensor(values, dtype=torch.float64)  # (steps,)
+    return torch.nn.functional.avg_pool1d(v[None, None], width, 1).flatten()  # (steps - width + 1,)
+
+
+steps_per_epoch = len(traces["naive"]["grad image"]) // EPOCHS
+colours = {"naive": "tab:red", "ogm-ge": "tab:blue", "dropout": "tab:green", "image alone": "grey"}
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
+for mode in ("naive", "ogm-ge"):
+    t = traces[mode]
+    axes[0].plot(smooth(t["score audio"]), color=colours[mode], ls="--", label=f"{mode}: audio share")
+    axes[0].plot(smooth(t["score image"]), color=colours[mode], label=f"{mode}: image share")
+    ratio = [a / i for a, i in zip(t["score audio"], t["score image"])]
+    axes[1].plot(smooth(ratio), color=colours[mode], label=mode)
+    axes[2].plot(smooth(t["grad image"]), color=colours[mode], label=f"fused, {mode}")
+axes[2].plot(smooth(image_alone["grad norms"][:EPOCHS * steps_per_epoch]), color=colours["image alone"],
+             label="image alone")
+axes[0].set(title="mean p(true class) from each share", xlabel="step", ylim=(0, 1))
+axes[1].axhline(1, color="black", ls=":")
+axes[1].set(title="discrepancy ratio s_audio / s_image", xlabel="step", yscale="log")
+axes[1].yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+axes[1].yaxis.set_minor_formatter(matplotlib.ticker.ScalarFormatter())
+axes[2].set(title="image encoder: gradient norm", xlabel="step")
+for ax in axes:
+    ax.legend(fontsize=7)
+fig.tight_layout()
+plt.show()
+
+
+def epoch_means(values):
+    return [sum(values[e * steps_per_epoch:(e + 1) * steps_per_epoch]) / steps_per_epoch for e in range(EPOCHS)]
+
+
+per_epoch = {"image alone": {"grad image": epoch_means(image_alone["grad norms"])}}
+for mode in ("naive", "ogm-ge"):
+    t = traces[mode]
+    per_epoch[mode] = {"score image": epoch_means(t["score image"]), "score audio": epoch_means(t["score audio"]),
+                       "grad image": epoch_means(t["grad image"])}
+print("epoch" + "".join(f"{e + 1:>7d}" for e in range(EPOCHS)))
+for mode, rows in per_epoch.items():
+    for name, values in rows.items():
+        print(f"{mode + ', ' + name:26s}" + "".join(f"{v:7.3f}" for v in values))
+print(f"{'ogm-ge, k audio':26s}" + "".join(f"{v:7.3f}" for v in epoch_means(traces["ogm-ge"]["k audio"])))
+
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
-names = ["image alone"] + [f"fused, {m}" for m in table]
-probes = [probe_image_alone] + [row["image probe"] for row in table.values()]
-axes[0].bar(names, probes, color=["grey", "tab:red", "tab:blue", "tab:green"])
+names = [f"image alone\n({EPOCHS} epochs)"] + [f"fused, {m}" for m in table]
+probes = [image_alone_scores[EPOCHS]["probe"]] + [row["image probe"] for row in table.values()]
+axes[0].bar(names, probes, color=[colours[k] for k in ("image alone", *table)])
+axes[0].axhline(untrained["image"], color="black", ls=":", label="untrained image encoder")
 axes[0].set(ylim=(0, 1), title="image encoder: linear-probe accuracy", ylabel="accuracy")
-silent = [acc_image_alone] + [row["test acc, silent clips"] for row in table.values()]
-axes[1].bar(names, silent, color=["grey", "tab:red", "tab:blue", "tab:green"])
+names = [f"image alone\n({EPOCHS_ALONE} epochs)"] + [f"fused, {m}" for m in table]
+silent = [image_alone_scores[EPOCHS_ALONE]["test acc"]] + [row["test acc, silent clips"] for row in table.values()]
+axes[1].bar(names, silent, color=[colours[k] for k in ("image alone", *table)])
 axes[1].axhline(0.1, color="black", ls=":", label="chance (10 classes)")
-axes[1].set(ylim=(0, 1), title="test accuracy, shortcut-free (silent clips)")
-axes[1].legend()
+axes[1].set(ylim=(0, 1), title="test accuracy with the sound missing (silent clips)")
 for ax in axes:
+    ax.legend(fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **Reading the result.** Trained inside the naive fusion, the image encoder ends up far weaker than the same encoder
-# trained alone: the sound explained most training clips, so the loss — and the image encoder's gradient — nearly
-# vanished on them. On the silent test set the naive model is lost. Both remedies push the image encoder back to work:
+# **Reading the result.** Two different questions are answered here, and the two remedies aim at different ones.
 #
-# - **OGM-GE** compares, batch by batch, how much of the correct answer each modality's share of the head explains, and
-#   scales down the gradient of the encoder that is ahead by `1 − tanh(α (ratio − 1))`, adding gradient noise (GE).
-#   It slows the audio encoder, and the image encoder wins back part of its gap. It cannot stop the *head* from
-#   leaning on the audio features, which even a slowed audio encoder provides.
-# - **Modality dropout** hides the audio from the head on half of the samples, so those samples can only be explained
-#   by the image. Here it wins back the most, and the fused model does not lose the sound: with sounds at test it is as
-#   good as the others.
+# *Is the image encoder under-trained inside the fusion?* That is what the linear probe measures, against the same
+# encoder trained alone for the same 8 epochs. Inside the naive fusion the image encoder probes far below its twin
+# (the gap is in the results below), and the traces show why. From the second epoch on, the audio share alone gives
+# the true class a mean probability of about 0.8 — the share of training clips that carry a sound — while the image
+# share stays below about 0.25 (a discrepancy ratio near 7 at its peak, still above 3 at the end). The sounding clips
+# leave little loss, and the image encoder's gradient norm, averaged per epoch, is about 3 to 7 times smaller than
+# that of the same encoder trained alone in epochs 2 to 8 (2.9 times in epoch 8) (the table under the traces). It does not vanish — the silent clips
+# still need the image — but the encoder learns slowly.
+#
+# - **OGM-GE** targets exactly this. At every step it computes the discrepancy ratio; the audio is ahead throughout,
+#   so its encoder's gradients are scaled by `k = 1 − tanh(α ρ_audio)` — with α = 1 and `ρ_audio > 1`, always
+#   below `1 − tanh(1) ≈ 0.24`, and after the first epoch about 0.01 to 0.1 on average (the `k audio` row), while
+#   the image encoder keeps k = 1; the convolution kernels of *both* encoders also receive the GE noise, Gaussian with
+#   the standard deviation of the kernel's own gradient. The audio share rises more slowly, the discrepancy ratio
+#   peaks near 3 and falls toward 1.5, the image encoder's gradient stays larger than in the naive model, and its
+#   probe gains on the naive model's (results below). OGM-GE can only slow the audio *encoder*: the head is not
+#   modulated, and the audio is so easy that even the **untrained** audio encoder's features give a linear probe of
+#   about 1.0 on clips with sound, so the head keeps reading the audio. Two differences from the authors' code: it
+#   scales only the convolution kernels, while here every parameter of the encoder is scaled; and it modulates only
+#   in the first half of training, while here it modulates for all 8 epochs (exercise 5 tries their schedule).
+#
+# *Does the fused model still work when the sound is missing?* That is what the silent test measures: robustness to a
+# missing modality. It is a different target, and **modality dropout** trains for it by construction: on half of the
+# training samples the head receives no audio features, so it must learn to answer from the image alone. It gains the
+# most on the silent test, and its image encoder also probes within about 5 points of its twin trained alone for the
+# same 8 epochs (0.847 vs 0.896). OGM-GE gains on the silent test too, through its better image encoder, but nothing
+# in it teaches the head to do without the sound. Neither remedy makes the fused model as good without sound as the
+# image model alone: 0.955 after 20 epochs (the grey bar), and still 0.815 after the same 8 epochs, against
+# dropout's 0.711. The fused model's head still adds an audio share, computed from the features of a silent clip
+# (exercise 6 asks what that share does).
+# With sounds at test, all three fused models are near perfect.
 #
 # The same lesson holds for real systems (Wang et al. 2020 showed multi-modal video models losing to their best single
 # modality): a fused model's accuracy alone does not tell you whether every modality pulled its weight. Probe the
-# encoders.
+# encoders, and test with each modality missing.
 
 # %% [markdown]
 # ## 5. Three ways to use several modalities (1-2)
@@ -371,8 +518,9 @@ check("01.1", keep_mask)
 # %% [markdown]
 # ### Exercise 01.2 — OGM's coefficients
 # Given each modality's logits `(B, C)` and the targets `(B,)`: score each modality by `s = Σ_i softmax(logits)_i[y_i]`;
-# with `ratio = s_a / s_b`, the modality that is ahead gets the coefficient `1 − tanh(α (ratio − 1))` (for b, use
-# `1 / ratio`) and the other gets 1. Return `(k_a, k_b)` as floats.
+# the discrepancy ratios are `ρ_a = s_a / s_b` and `ρ_b = s_b / s_a`. The modality whose ratio is above 1 gets the
+# coefficient `1 − tanh(α ρ)` (Eq. 10 of the OGM-GE paper), the other gets 1 (both get 1 when the scores are equal).
+# Return `(k_a, k_b)` as floats.
 
 # %%
 def ogm_coeffs(logits_a: torch.Tensor, logits_b: torch.Tensor, targets: torch.Tensor,
@@ -381,10 +529,11 @@ def ogm_coeffs(logits_a: torch.Tensor, logits_b: torch.Tensor, targets: torch.Te
     import math
     s_a = F.softmax(logits_a, 1).gather(1, targets[:, None]).sum().item()
     s_b = F.softmax(logits_b, 1).gather(1, targets[:, None]).sum().item()
-    ratio = s_a / s_b
-    if ratio > 1:
-        return 1 - math.tanh(alpha * (ratio - 1)), 1.0
-    return 1.0, 1 - math.tanh(alpha * (1 / ratio - 1))
+    if s_a > s_b:
+        return 1 - math.tanh(alpha * s_a / s_b), 1.0
+    if s_b > s_a:
+        return 1.0, 1 - math.tanh(alpha * s_b / s_a)
+    return 1.0, 1.0
     ### END SOLUTION
 
 
@@ -408,25 +557,37 @@ check("01.3", split_logits)
 
 # %% [markdown]
 # ## Results
-# The bars: naive fusion leaves the image encoder ≥ 15 points below the same encoder trained alone (the bias is real);
-# at least one remedy halves that gap **and** raises accuracy on the shortcut-free test by ≥ 10 points. Both remedies
-# are reported. The control for "the image encoder learned" is chance (10%).
+# Each claim is checked against a control. The bias: the image encoder inside naive fusion probes at least 15 points
+# below the same encoder trained alone for the same 8 epochs. Modality dropout repairs both failures: its image probe
+# gap is at most half the naive model's, and its accuracy with silent clips is at least 10 points above the naive
+# model's. The image model alone beats chance by at least 50 points.
+#
+# OGM-GE's own target — halving the image encoder's probe gap — is printed, not promised. In every training we ran,
+# its image encoder probed better than the naive model's, but by how much varies from one training to the next: over
+# four trainings with other seeds the gain ranged from about 0.10 to 0.28, and the gap was halved in two of the four.
+# In a training this short (8 epochs), with a head that keeps reading the easy audio, slowing the audio encoder is a
+# weak lever; the authors train for 100 epochs and modulate for the first 50. The other numbers are reported.
 
 # %% tags=["results"]
-gap = {mode: probe_image_alone - row["image probe"] for mode, row in table.items()}
-gain = {mode: row["test acc, silent clips"] - table["naive"]["test acc, silent clips"] for mode, row in table.items()}
-remedies_meeting_bar = sum(gap[m] <= gap["naive"] / 2 and gain[m] >= 0.10 for m in ("ogm-ge", "dropout"))
+probe_alone = image_alone_scores[EPOCHS]["probe"]
+gap = {mode: probe_alone - row["image probe"] for mode, row in table.items()}
+silent_gain = {mode: row["test acc, silent clips"] - table["naive"]["test acc, silent clips"]
+               for mode, row in table.items()}
 chance = mmutils.majority_baseline(labels_train, labels_test)
+converged = image_alone_scores[EPOCHS_ALONE]
 results = mmutils.report_results({
-    "image alone probe": probe_image_alone,
-    "image alone test accuracy minus chance": (acc_image_alone - chance, ">=", 0.5),
+    "image alone test accuracy minus chance": (converged["test acc"] - chance, ">=", 0.5),
+    "image alone head minus its probe": converged["test acc"] - converged["probe"],
+    "image alone probe, 8 epochs": probe_alone,
+    "untrained image encoder probe": untrained["image"],
     "naive image probe gap": (gap["naive"], ">=", 0.15),
+    "dropout image probe gap": (gap["dropout"], "<=", gap["naive"] / 2),
+    "ogm-ge image probe gap, target half the naive gap": gap["ogm-ge"],
+    "ogm-ge image probe gain over naive": table["ogm-ge"]["image probe"] - table["naive"]["image probe"],
+    "dropout image probe gain over naive": table["dropout"]["image probe"] - table["naive"]["image probe"],
     "naive silent test accuracy": table["naive"]["test acc, silent clips"],
-    "ogm-ge image probe gap": gap["ogm-ge"],
-    "ogm-ge silent accuracy gain": gain["ogm-ge"],
-    "dropout image probe gap": gap["dropout"],
-    "dropout silent accuracy gain": gain["dropout"],
-    "remedies halving the gap and gaining 10 points": (remedies_meeting_bar, ">=", 1),
+    "dropout silent accuracy gain over naive": (silent_gain["dropout"], ">=", 0.10),
+    "ogm-ge silent accuracy gain over naive": silent_gain["ogm-ge"],
 })
 
 # %% [markdown]
@@ -436,21 +597,29 @@ results = mmutils.report_results({
 # - The **feature spaces are imbalanced**: one caption fits many images and one image many captions, so matching them
 #   is many-to-many.
 # - A fused model can be **biased toward one modality**: with an easy sound shortcut, the image encoder inside a
-#   late-fusion model learned far less than alone, and the model failed once the shortcut was gone. Linear probes
-#   expose it; modality dropout (and, less here, OGM-GE) repairs much of it.
+#   late-fusion model got a smaller gradient and learned far less than the same encoder alone, and the fused model
+#   lost most of its accuracy once the sound was missing. Linear probes expose the first, a test with the modality
+#   missing the second.
+# - The two remedies aim at different targets: **OGM-GE** slows the encoder of the modality that is ahead, so the
+#   other encoder trains more (a smaller probe gap); **modality dropout** trains the head to answer without the
+#   dropped modality (robustness to a missing modality).
 # - Three method families organise the rest of the course: **matching**, **translating**, **referencing**.
 #
 # ## Exercises
 # 1. **01.1–01.3** above (checked).
 # 2. Lower `SOUND_FRACTION` to 0.5 and to 0.2. How does the naive image probe gap change? Why?
-# 3. Give the silent 20% a *false cue* — another class's sound — instead of silence. The gap shrinks; explain why, and
-#    why a real shortcut rarely comes with such helpful counter-examples.
-# 4. Try `OGM_ALPHA` in 0.1, 1, 3, 10. What does α trade off? Why can OGM-GE not stop the head from using the audio?
+# 3. Give the silent clips a *false cue* — another class's sound — instead of silence. Does the gap change? Explain
+#    what you see, and why a real shortcut rarely comes with such helpful counter-examples.
+# 4. Try `OGM_ALPHA` in 0.1, 0.5, 1, 2. What does α trade off? Why can OGM-GE not stop the head from using the audio?
+# 5. The authors' code modulates only during the first half of training (epochs 0–50 of 100). Stop OGM-GE after 4 of
+#    the 8 epochs: what happens to the audio score, the image probe and the silent test afterwards?
+# 6. Drop the audio *features* of a sample (as modality dropout does) at test time instead of giving a silent clip.
+#    Which of the fused models gains, and what does that say about the features of a silent clip?
 #
 # ## Papers
 # - T. Baltrušaitis, C. Ahuja, L.-P. Morency. *Multimodal Machine Learning: A Survey and Taxonomy.* TPAMI 2019.
 # - W. Wang, D. Tran, M. Feiszli. *What Makes Training Multi-modal Classification Networks Hard?* CVPR 2020 (G-Blend).
 # - X. Peng, Y. Wei, A. Deng, D. Wang, D. Hu. *Balanced Multimodal Learning via On-the-fly Gradient Modulation.*
-#   CVPR 2022 (OGM-GE).
+#   CVPR 2022 (OGM-GE; the authors' code: github.com/GeWu-Lab/OGM-GE_CVPR2022).
 # - N. Neverova, C. Wolf, G. Taylor, F. Nebout. *ModDrop: Adaptive Multi-modal Gesture Recognition.* TPAMI 2016
 #   (modality dropout).

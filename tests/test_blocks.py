@@ -9,7 +9,8 @@ import torchaudio
 
 import mmutils
 from mmutils.audio import log_mel
-from mmutils.balance import modality_keep_mask, modulate_gradients, ogm_coefficients, unimodal_logits
+from mmutils.balance import (gradient_norm, modality_keep_mask, modulate_gradients, ogm_coefficients, true_class_score,
+                             unimodal_logits)
 from mmutils.encoders import AudioCNN, ImageCNN
 from mmutils.fusion import ConcatFusion
 from mmutils.metrics import linear_probe
@@ -55,12 +56,36 @@ def test_ogm_coefficients_by_hand():
     y = torch.tensor([0, 1])
     confident = torch.tensor([[10.0, 0.0], [0.0, 10.0]])  # softmax ~1 on the targets: score ~2
     unsure = torch.zeros(2, 2)  # softmax 0.5 each: score 1
+    rho = 2 * torch.softmax(torch.tensor([10.0, 0.0]), 0)[0].item() / 1.0  # discrepancy ratio of the confident one
     ka, kb = ogm_coefficients(confident, unsure, y, alpha=0.5)
-    ratio = 2 * torch.softmax(torch.tensor([10.0, 0.0]), 0)[0].item() / 1.0
-    assert kb == 1.0 and ka == pytest.approx(1 - math.tanh(0.5 * (ratio - 1)))
+    assert kb == 1.0 and ka == pytest.approx(1 - math.tanh(0.5 * rho))  # Eq. 10: 1 - tanh(alpha * rho)
     ka, kb = ogm_coefficients(unsure, confident, y, alpha=0.5)
-    assert ka == 1.0 and kb == pytest.approx(1 - math.tanh(0.5 * (ratio - 1)))
-    assert ogm_coefficients(unsure, unsure, y, alpha=1.0) == (1.0, 1.0)
+    assert ka == 1.0 and kb == pytest.approx(1 - math.tanh(0.5 * rho))
+    assert ogm_coefficients(unsure, unsure, y, alpha=1.0) == (1.0, 1.0)  # rho = 1: neither is ahead
+    assert ogm_coefficients(confident, unsure, y, alpha=0.0) == (1.0, 1.0)  # alpha = 0: no modulation
+    with pytest.raises(ValueError, match="`alpha` must be >= 0"):
+        ogm_coefficients(confident, unsure, y, alpha=-1.0)
+
+
+def _ogm_reference(out_a, out_b, label, alpha):
+    """OGM's coefficients written out sample by sample, the way Eq. 10 of Peng et al. (2022) reads."""
+    score_a = sum(torch.softmax(out_a[i], 0)[label[i]].item() for i in range(len(label)))
+    score_b = sum(torch.softmax(out_b[i], 0)[label[i]].item() for i in range(len(label)))
+    rho_a, rho_b = score_a / score_b, score_b / score_a
+    return (1 - math.tanh(alpha * rho_a) if rho_a > 1 else 1.0, 1 - math.tanh(alpha * rho_b) if rho_b > 1 else 1.0)
+
+
+def test_ogm_coefficients_match_eq10_on_random_batches():
+    g = torch.Generator().manual_seed(0)
+    for trial in range(20):
+        n, c = int(torch.randint(2, 40, (1,), generator=g)), int(torch.randint(2, 12, (1,), generator=g))
+        y = torch.randint(0, c, (n,), generator=g)
+        a, b = 3 * torch.randn(n, c, generator=g), 3 * torch.randn(n, c, generator=g)
+        alpha = float(torch.rand((), generator=g)) * 2
+        got, want = ogm_coefficients(a, b, y, alpha), _ogm_reference(a, b, y, alpha)
+        assert got == pytest.approx(want, abs=1e-6)
+        assert min(got) == pytest.approx(1.0) or max(got) == pytest.approx(1.0)  # only the one ahead is slowed
+        assert true_class_score(a, y) == pytest.approx(torch.softmax(a, 1)[torch.arange(n), y].sum().item(), abs=1e-5)
 
 
 def test_modulate_gradients_scales_and_adds_noise_of_gradient_scale():
@@ -73,6 +98,16 @@ def test_modulate_gradients_scales_and_adds_noise_of_gradient_scale():
     modulate_gradients(conv, 0.0, noise=True, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(conv.bias.grad, torch.zeros_like(b))  # biases: scaled only
     assert conv.weight.grad.std().item() == pytest.approx(w.std().item(), rel=0.3)  # kernels: noise of grad's std
+
+
+def test_gradient_norm_is_the_norm_of_all_gradients():
+    conv = nn.Conv2d(2, 4, 3)
+    assert gradient_norm(conv) == 0.0  # no backward yet
+    conv(torch.randn(8, 2, 9, 9)).pow(2).sum().backward()
+    flat = torch.cat([conv.weight.grad.flatten(), conv.bias.grad.flatten()])
+    assert gradient_norm(conv) == pytest.approx(torch.linalg.vector_norm(flat).item(), rel=1e-5)
+    total = torch.nn.utils.clip_grad_norm_(conv.parameters(), max_norm=float("inf"))  # torch's total norm, unclipped
+    assert gradient_norm(conv) == pytest.approx(total.item(), rel=1e-5)
 
 
 def test_modality_keep_mask():

@@ -134,6 +134,9 @@ CASES = {
         lambda a=torch.randn(4, 3), b=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]):
         balance.ogm_coefficients(a, b, y, 0.5)),
     "balance.modulate_gradients": lambda: (lambda e=_modulated(): balance.modulate_gradients(e, 0.5, generator=g())),
+    "balance.true_class_score": lambda: (
+        lambda a=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]): balance.true_class_score(a, y)),
+    "balance.gradient_norm": lambda: (lambda e=_modulated(): balance.gradient_norm(e)),
     "captioning.AdditiveAttention": lambda: (
         lambda m=captioning.AdditiveAttention(8, 10, 6), f=torch.randn(2, 4, 8), h=torch.randn(2, 10):
         m(f, m.project(f), h)),

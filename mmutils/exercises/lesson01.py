@@ -7,7 +7,7 @@ import math
 import torch
 import torch.nn as nn
 
-from ..balance import ogm_coefficients, unimodal_logits
+from ..balance import ogm_coefficients, true_class_score, unimodal_logits
 from ._core import ExerciseFailed, register
 
 
@@ -30,12 +30,12 @@ def _check_keep_mask(fn):
 
 
 @register("01.2", title="ogm_coeffs",
-          hint="score each modality by summing softmax(logits)[i, y_i] over the batch; ratio = s_a / s_b; the "
-               "modality that is ahead gets 1 - tanh(alpha * (ratio - 1)) (use 1/ratio when b is ahead), "
-               "the other gets 1.0.")
+          hint="score each modality by summing softmax(logits)[i, y_i] over the batch; rho_a = s_a / s_b and "
+               "rho_b = s_b / s_a; the modality whose rho is > 1 gets 1 - tanh(alpha * rho), the other gets 1.0 "
+               "(both 1.0 when the scores are equal).")
 def _check_ogm(fn):
     g = torch.Generator().manual_seed(0)
-    for alpha, boost in [(0.5, 3.0), (1.0, -3.0), (3.0, 0.5), (2.0, 0.0)]:
+    for alpha, boost in [(0.5, 3.0), (1.0, -3.0), (0.1, 0.5), (2.0, 0.0), (0.3, -0.2)]:
         y = torch.randint(0, 5, (32,), generator=g)
         a = torch.randn(32, 5, generator=g)
         b = torch.randn(32, 5, generator=g)
@@ -46,6 +46,11 @@ def _check_ogm(fn):
         if not (isinstance(got, tuple) and len(got) == 2):
             raise ExerciseFailed(f"expected a tuple (k_a, k_b), got {got!r}")
         if any(not math.isclose(float(x), w, abs_tol=1e-5) for x, w in zip(got, want)):
+            rho_a = true_class_score(a, y) / true_class_score(b, y)
+            shifted = [1 - math.tanh(alpha * (rho - 1)) if rho > 1 else 1.0 for rho in (rho_a, 1 / rho_a)]
+            if all(math.isclose(float(x), w, abs_tol=1e-5) for x, w in zip(got, shifted)):
+                raise ExerciseFailed(f"with alpha={alpha} you used tanh(alpha * (rho - 1)); the paper's Eq. 10 "
+                                     f"uses tanh(alpha * rho)")
             raise ExerciseFailed(f"with alpha={alpha} expected ({want[0]:.4f}, {want[1]:.4f}), "
                                  f"got ({float(got[0]):.4f}, {float(got[1]):.4f})")
 
