@@ -2,7 +2,8 @@
 
 Pieces, in the order the lesson builds them:
 
-* ``Corpus``: token ids, counts and the word list (words seen at least ``min_count`` times).
+* ``Corpus``: token ids, counts and the word list (words seen at least ``min_count`` times), and optionally the
+  sentence of each token (``from_sentences``), so that context windows stop at sentence ends.
 * ``keep_probability``: subsampling of frequent words, ``p_keep(w) = (sqrt(f/t) + 1) * t/f`` (word2vec's C code),
   with ``f`` the word's share of the corpus.
 * ``skipgram_pairs``: (centre, context) pairs inside a dynamic window (each centre draws a radius 1..window).
@@ -33,11 +34,14 @@ __all__ = ["Corpus", "keep_probability", "skipgram_pairs", "NegativeSampler", "S
 
 @dataclass
 class Corpus:
-    """A tokenised corpus: ``ids`` ``(n_tokens,)`` int64 of the kept words, ``counts`` ``(vocab,)`` and ``itos``."""
+    """A tokenised corpus: ``ids`` ``(n_tokens,)`` int64 of the kept words, ``counts`` ``(vocab,)`` and ``itos``;
+    optionally ``sentences`` ``(n_tokens,)``, the sentence each token belongs to (context windows then stop at sentence
+    ends, as word2vec's do), or ``None``: one unbroken stream."""
 
     ids: torch.Tensor
     counts: torch.Tensor
     itos: list[str]
+    sentences: torch.Tensor | None = None
 
     @classmethod
     def from_tokens(cls, tokens: list[str], min_count: int = 5) -> "Corpus":
@@ -49,13 +53,24 @@ class Corpus:
         ids = torch.tensor([stoi[t] for t in tokens if t in stoi], dtype=torch.long)
         return cls(ids, torch.tensor([counts[w] for w in itos], dtype=torch.long), itos)
 
+    @classmethod
+    def from_sentences(cls, sentences: list[list[str]], min_count: int = 5) -> "Corpus":
+        """``from_tokens`` on the concatenated sentences, remembering which sentence each kept token came from."""
+        corpus = cls.from_tokens([t for s in sentences for t in s], min_count)
+        known = set(corpus.itos)
+        corpus.sentences = torch.tensor([i for i, s in enumerate(sentences) for t in s if t in known],
+                                        dtype=torch.long)
+        return corpus
+
     @property
     def stoi(self) -> dict[str, int]:
         return {w: i for i, w in enumerate(self.itos)}
 
     def shuffled(self, generator: torch.Generator) -> "Corpus":
-        """The same tokens in random order: word counts kept, every co-occurrence destroyed (the control)."""
-        return Corpus(self.ids[torch.randperm(len(self.ids), generator=generator)], self.counts, self.itos)
+        """The same tokens in random order: word counts kept, every co-occurrence destroyed (the control). Sentence
+        boundaries, if any, stay where they were: the shuffled tokens fill sentences of the same lengths."""
+        return Corpus(self.ids[torch.randperm(len(self.ids), generator=generator)], self.counts, self.itos,
+                      self.sentences)
 
 
 def keep_probability(counts: torch.Tensor, t: float = 1e-3) -> torch.Tensor:
@@ -66,22 +81,28 @@ def keep_probability(counts: torch.Tensor, t: float = 1e-3) -> torch.Tensor:
     return ((torch.sqrt(f / t) + 1) * t / f).clamp(max=1.0).float()
 
 
-def skipgram_pairs(ids: torch.Tensor, window: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def skipgram_pairs(ids: torch.Tensor, window: int, generator: torch.Generator,
+                   sentences: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """All (centre, context) pairs of the stream ``ids`` ``(n,)``: each centre draws a radius r in 1..``window`` and
-    pairs with the words up to r positions before and after it. Returns ``(centres, contexts)``, each ``(pairs,)``."""
+    pairs with the words up to r positions before and after it. With ``sentences`` ``(n,)`` (the sentence of each
+    token), a window never reaches into another sentence. Returns ``(centres, contexts)``, each ``(pairs,)``."""
     ids = check_tensor(ids, "skipgram_pairs", "ids", shape=("n",), dtype="int")
     check_positive(window, "skipgram_pairs", "window", integer=True)
+    if sentences is not None:
+        check_tensor(sentences, "skipgram_pairs", "sentences", shape=(len(ids),), dtype="int")
     radius = torch.randint(1, window + 1, (len(ids),), generator=generator,
                            device=random_device(generator, ids.device)).to(ids.device)  # (n,)
-    centres, contexts = [], []
-    for d in range(1, window + 1):
-        left = radius[d:] >= d  # centre at i (i >= d) reaches back to i - d
-        centres.append(ids[d:][left])
-        contexts.append(ids[:-d][left])
-        right = radius[:-d] >= d  # centre at i reaches forward to i + d
-        centres.append(ids[:-d][right])
-        contexts.append(ids[d:][right])
-    return torch.cat(centres), torch.cat(contexts)
+    # reach[2(d-1), i]: centre i pairs with i - d; reach[2(d-1) + 1, i]: with i + d. One nonzero() lists the pairs
+    # offset by offset, each offset's centres in stream order.
+    reach = torch.zeros(2 * window, len(ids), dtype=torch.bool, device=ids.device)  # (2 window, n)
+    for d in range(1, min(window, len(ids) - 1) + 1):
+        same = True if sentences is None else sentences[d:] == sentences[:-d]  # (n - d,) i and i + d share a sentence
+        reach[2 * d - 2, d:] = (radius[d:] >= d) & same  # centre at i (i >= d) reaches back to i - d
+        reach[2 * d - 1, :-d] = (radius[:-d] >= d) & same  # centre at i reaches forward to i + d
+    row, centres = reach.nonzero(as_tuple=True)  # (pairs,) each
+    d = row // 2 + 1
+    contexts = torch.where(row % 2 == 0, centres - d, centres + d)  # (pairs,) positions
+    return ids.index_select(0, centres), ids.index_select(0, contexts)
 
 
 class NegativeSampler:
@@ -95,7 +116,8 @@ class NegativeSampler:
         self.table = torch.repeat_interleave(torch.arange(len(c)), torch.round(probs * table_size).long())
 
     def __call__(self, shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-        return self.table[torch.randint(len(self.table), shape, generator=generator)]
+        draws = torch.randint(len(self.table), shape, generator=generator)
+        return self.table.index_select(0, draws.reshape(-1)).view(draws.shape)  # = table[draws], a faster gather
 
 
 def sgns_loss(centre: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
@@ -155,9 +177,10 @@ def sgns_sgd_step(model: SkipGram, centres: torch.Tensor, contexts: torch.Tensor
     check_tensor(contexts, "sgns_sgd_step", "contexts", shape=("B",), dtype="int")
     check_tensor(negatives, "sgns_sgd_step", "negatives", shape=("B", None), dtype="int")
     inputs, outputs = model.inputs.weight, model.outputs.weight  # (V, d) each
+    batch, dim = len(centres), inputs.shape[1]
     targets = torch.cat([contexts[:, None], negatives], 1)  # (B, 1 + k): true context first
-    u = inputs[centres]  # (B, d)
-    v = outputs[targets]  # (B, 1 + k, d)
+    u = inputs.index_select(0, centres)  # (B, d): = inputs[centres], a faster gather on a CPU
+    v = outputs.index_select(0, targets.reshape(-1)).view(batch, -1, dim)  # (B, 1 + k, d)
     scores = torch.einsum("bd,btd->bt", u, v)  # (B, 1 + k)
     labels = torch.zeros_like(scores)
     labels[:, 0] = 1.0
@@ -166,17 +189,17 @@ def sgns_sgd_step(model: SkipGram, centres: torch.Tensor, contexts: torch.Tensor
     grad_u = torch.einsum("bt,btd->bd", grad_scores, v)  # (B, d)
     grad_v = grad_scores[:, :, None] * u[:, None, :]  # (B, 1 + k, d)
     inputs.index_add_(0, centres, grad_u, alpha=-lr)
-    outputs.index_add_(0, targets.reshape(-1), grad_v.reshape(-1, u.shape[1]), alpha=-lr)
+    outputs.index_add_(0, targets.reshape(-1), grad_v.reshape(-1, dim), alpha=-lr)
     return loss
 
 
 def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: int = 5, epochs: int = 5,
                    lr: float = 0.025, batch_size: int = 1024, subsample: float = 1e-3, seed: int = 0,
                    desc: str = "skip-gram", progress: bool = True) -> tuple[SkipGram, list[float]]:
-    """Train SGNS on ``corpus``: each epoch subsamples the stream afresh, makes its pairs and shuffles them; each step
-    is plain SGD (``sgns_sgd_step``) on the summed loss of ``batch_size`` pairs, so each pair moves with rate ``lr`` as
-    in word2vec, the rate decaying linearly to 0 over training. Returns the model and the mean loss per pair of every
-    100 steps."""
+    """Train SGNS on ``corpus``: each epoch subsamples the stream afresh, makes its pairs (within sentences, if the
+    corpus has them) and shuffles them; each step is plain SGD (``sgns_sgd_step``) on the summed loss of
+    ``batch_size`` pairs, so each pair moves with rate ``lr`` as in word2vec, the rate decaying linearly to 0 over
+    training. Returns the model and the mean loss per pair of every 100 steps."""
     check_positive(epochs, "train_skipgram", "epochs", integer=True)
     check_positive(batch_size, "train_skipgram", "batch_size", integer=True)
     g = rng(seed)
@@ -185,10 +208,11 @@ def train_skipgram(corpus: Corpus, dim: int = 100, window: int = 5, negatives: i
     keep = keep_probability(corpus.counts, subsample)  # (V,)
     epoch_pairs = []
     for _ in range(epochs):
-        kept = corpus.ids[torch.rand(len(corpus.ids), generator=g) < keep[corpus.ids]]
-        centres, contexts = skipgram_pairs(kept, window, g)
+        mask = torch.rand(len(corpus.ids), generator=g) < keep[corpus.ids]  # (n_tokens,) this epoch's survivors
+        sentences = None if corpus.sentences is None else corpus.sentences[mask]
+        centres, contexts = skipgram_pairs(corpus.ids[mask], window, g, sentences)
         order = torch.randperm(len(centres), generator=g)
-        epoch_pairs.append((centres[order], contexts[order]))
+        epoch_pairs.append((centres.index_select(0, order), contexts.index_select(0, order)))  # shuffled
     total_steps = sum(math.ceil(len(c) / batch_size) for c, _ in epoch_pairs)
     losses, running, step = [], [], 0
     bar = tqdm(total=total_steps, desc=desc, ncols=90, mininterval=1.0, disable=not progress)
