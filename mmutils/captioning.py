@@ -3,11 +3,12 @@
 * ``AdditiveAttention``: Bahdanau-style soft attention, ``e_i = wᵀ tanh(W_f f_i + W_h h)``, ``α = softmax(e)``.
 * ``CaptionDecoder``: the LSTM decoder of Show and Tell (``attention=False``: the image only sets the initial state)
   and of Show, Attend and Tell (``attention=True``: at every step the input also holds the attended context, scaled
-  by a gate ``β = σ(W_β h)``). One ``step`` serves training (teacher forcing) and decoding (``mmutils.decoding``).
+  by a gate ``β = σ(W_β h)``, one value per feature channel; the paper's β is a scalar). One ``step`` serves training (teacher forcing) and decoding (``mmutils.decoding``).
 * ``SlottedCaptionDecoder``: Show, Attend and Tell whose *visual* words (class names, colours) are filled from the
   image, after Neural Baby Talk: the language model says that a class word comes next, the attended cells say which.
 * ``doubly_stochastic_penalty``: Show, Attend and Tell's regulariser ``(1/P) Σ_i (1 − Σ_t α_ti)²`` (the paper sums
-  over the P cells; here the mean): every cell should be looked at about once over the sentence.
+  over the P cells; here the mean). Read as "every cell looked at about once"; with fewer words than cells it
+  pushes the cells' attention totals over the sentence towards equal.
 * ``attention_hits``: whether the attention peak of each generated object word lies inside that object's box.
 """
 
@@ -47,8 +48,10 @@ class CaptionDecoder(nn.Module):
     """LSTM decoder of a caption from image features ``(B, P, feature_dim)`` (a grid flattened to P cells).
 
     The initial ``(h, c)`` come from the image: by default from the mean feature (``cells=None``); with
-    ``cells=P`` from the whole grid, which keeps where each feature is: every cell is first mapped to
-    ``cell_dim`` numbers by one shared linear map, then the ``P · cell_dim`` numbers by another. Without attention the image enters only there (Show and Tell); with attention each step also reads
+    ``cells=P`` from all P cells kept apart (a whole grid, or a few pooled regions), which keeps where each feature
+    is: every cell is first mapped to ``cell_dim`` numbers by one shared linear map, then the ``P · cell_dim``
+    numbers by another. Without attention the image enters only there (Show and Tell); with attention each step
+    also reads
     ``β ⊙ context`` (Show, Attend and Tell). ``step`` keeps the last step's attention weights in ``self.alpha``
     ``(B, P)`` (``None`` without attention).
     """
@@ -73,7 +76,7 @@ class CaptionDecoder(nn.Module):
         if self.cells is None:
             image = features.mean(1)  # (B, feature_dim): what is there, not where
         else:
-            image = self.cell_map(features).flatten(1)  # (B, P * cell_dim): the whole grid, layout kept
+            image = self.cell_map(features).flatten(1)  # (B, P * cell_dim): every cell apart, layout kept
         projected = self.attention.project(features) if self.attention is not None else features[:, :, :0]
         return features, projected, torch.tanh(self.init_h(image)), torch.tanh(self.init_c(image))
 

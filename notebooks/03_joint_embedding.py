@@ -28,7 +28,7 @@
 #    imbalance between the two feature spaces;
 # 2. train word vectors by skip-gram (lesson 02) on dictionary glosses, to start the text side from (DeViSE's idea);
 # 3. put an image encoder and a text encoder into one space and train it with three losses — the **sum of hinge
-#    violations** (Frome et al., Kiros et al.), the **hardest negative** (VSE++) and symmetric **InfoNCE** with a learned
+#    violations** (Kiros et al.), the **hardest negative** (VSE++) and symmetric **InfoNCE** with a learned
 #    temperature (CLIP) — and compare them;
 # 4. retrieve tags from images and images from tags (Recall@K, median rank, R-precision) on a gallery where held-out
 #    (class, colour) combinations compete with training ones;
@@ -36,6 +36,7 @@
 #    (**zero-shot**) through the word-vector space.
 
 # %%
+import copy
 import math
 
 import matplotlib.pyplot as plt
@@ -80,9 +81,10 @@ plt.show()
 # %% [markdown]
 # ## 2. Word vectors to start from
 # DeViSE started its text side from skip-gram vectors learned on a large corpus. Ours come from lesson 02's skip-gram
-# trained on the WordNet glosses (dictionary definitions) that mention one of the world's words. The glosses know
-# that a cat is a feline *mammal* kept as a *pet*, like a dog; that sheep, cows and pigs are *livestock*; that a duck
-# is a *bird* — things no image here will say about cats, horses, sheep or ducks.
+# trained on the WordNet glosses (dictionary definitions) that mention one of the world's words. The glosses say that
+# a cat is a *domestic* animal with breeds, a coat and a muzzle; that horses draw carriages in harness; that sheep go
+# with cattle, goats and wool; that ducks are billed birds — things no image here will say about cats, horses, sheep
+# or ducks. The nearest gloss words of each unseen name are printed below the figure.
 
 # %%
 glosses = [tokenize(line) for line in load_text("wordnet_glosses")]
@@ -106,9 +108,11 @@ for c in UNSEEN:
 # %% [markdown]
 # ## 3. Two encoders, one space
 # The image encoder is lesson 01's `ImageCNN` (three conv blocks, global max pooling). The text encoder averages the
-# word vectors of a text and maps the mean linearly — additive, so that "blue dog" is the sum of its parts. Its word
-# vectors start from the gloss vectors (words the glosses lack start at zero) and are fine-tuned. Both sides are
-# projected into one 64-d space and normalised: the score of a pair is a cosine.
+# word vectors of a text and maps the mean through affine layers only (its own, then the projection into the joint
+# space), so before normalisation "blue dog" lands exactly halfway between "blue" and "dog": a text is the mean of its
+# words, nothing more. Its word vectors start from the gloss vectors (words the glosses lack start at zero) and are
+# fine-tuned — DeViSE kept its word vectors fixed; we let them move. Both sides are projected into one 64-d space and
+# normalised: the score of a pair is a cosine.
 
 # %%
 mmutils.show_source(matching.TextEncoder.forward)
@@ -137,16 +141,23 @@ print("vocabulary:", len(vocab), "words;", "tokens:", tuple(train_tokens.shape))
 # %% [markdown]
 # ## 4. Three losses
 # `S` is the batch's matrix of cosines, image *i* against text *j*, true pairs on the diagonal.
-# - **Sum of violations** (Frome et al. 2013; Kiros et al. 2014): every negative closer than the positive plus a margin
-#   costs its violation, in both directions.
+# - **Sum of violations** (Kiros et al. 2014): every negative closer than the positive plus a margin costs its
+#   violation, in both directions. (DeViSE, Frome et al. 2013, used the same hinge in one direction, image → label.)
 # - **Hardest negative** (VSE++, Faghri et al. 2018): only the worst negative of each query counts.
 # - **InfoNCE** (CLIP, Radford et al. 2021): a softmax over the batch, image → texts and text → images, with a
 #   learned temperature.
 #
+# In all three, pairs that are just as true as the diagonal (section 1) are left out of the negatives. The papers have
+# one caption per image in a batch and do not need this; here "dog" is true of every dog in the batch.
+#
 # The sum of violations and InfoNCE each train the same model from the same initialisation on the same batches: 400
-# steps of 256 images, each with one of its eight texts drawn at random. The hardest negative is tried twice: from
-# scratch (100 steps are enough to see what happens), and as its paper uses it — starting from a model that already
-# works (VSE++ fine-tunes an ImageNet CNN; here, the sum-of-violations model), for 100 more steps.
+# steps of 256 images, each with one of its eight texts drawn at random. The hardest negative is tried twice. From
+# scratch, as VSE++ trains its embedding — but VSE++ starts from an image CNN pretrained on ImageNet classification,
+# and ours has no pretraining (100 steps are enough to see what happens). And as a variant that gives it a model that
+# already works: the sum-of-violations run is resumed at step 300 — same weights, same optimiser state, same
+# remaining batches — and only the loss of its last 100 steps is switched to the hardest negative. That warm-started
+# model has had the same 400 steps as the other two, and differs from the sum-of-violations model only in the loss
+# of those last 100.
 
 # %%
 mmutils.show_source(matching.hinge_sum_loss)
@@ -160,17 +171,24 @@ LOSSES = {"sum of violations": lambda s, same, m: matching.hinge_sum_loss(s, sam
 BATCH = 256
 
 
-def train_joint(loss_name: str, steps: int, start: matching.JointEmbedding | None = None, seed: int = 0
-                ) -> tuple[matching.JointEmbedding, list[float]]:
-    mmutils.seed_everything(seed)
+def train_joint(loss_name: str, steps: int, resume: dict | None = None, save_at: int | None = None
+                ) -> tuple[matching.JointEmbedding, list[float], dict | None]:
+    """Train for ``steps`` steps; ``save_at`` keeps a copy of the run (weights, optimiser, batch generator) after that
+    many steps, and ``resume`` continues such a copy, so two runs can share everything but the loss."""
+    mmutils.seed_everything(0)
     model = matching.JointEmbedding(ImageCNN(), matching.TextEncoder(len(vocab), vectors=start_vectors)).to(device)
-    if start is not None:
-        model.load_state_dict(start.state_dict())
-    model.train()
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
-    batches = mmutils.rng(seed)
-    curve = []
-    for _ in tqdm(range(steps), desc=loss_name, ncols=90, mininterval=1.0):
+    batches = mmutils.rng(0)
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        optimiser.load_state_dict(resume["optimiser"])
+        batches.set_state(resume["batches"])
+    model.train()
+    curve, saved = [], None
+    for step in tqdm(range(steps), desc=loss_name, ncols=90, mininterval=1.0):
+        if step == save_at:
+            saved = {"model": copy.deepcopy(model.state_dict()), "optimiser": copy.deepcopy(optimiser.state_dict()),
+                     "batches": batches.get_state()}
         idx = torch.randint(len(train_scenes), (BATCH,), generator=batches)  # (B,)
         which = torch.randint(train_tokens.shape[1], (BATCH,), generator=batches)  # (B,) one text per image
         same = matching.true_of(train_attributes[idx], train_stated[idx, which])  # (B images, B texts)
@@ -181,33 +199,44 @@ def train_joint(loss_name: str, steps: int, start: matching.JointEmbedding | Non
         loss.backward()
         optimiser.step()
         curve.append(loss.item())
-    return model.eval(), curve
+    return model.eval(), curve, saved
 
 
 models, curves = {}, {}
-models["sum of violations"], curves["sum of violations"] = train_joint("sum of violations", 400)
-models["InfoNCE"], curves["InfoNCE"] = train_joint("InfoNCE", 400)
-models["hardest, from scratch"], curves["hardest, from scratch"] = train_joint("hardest negative", 100)
-models["hardest, warm start"], curves["hardest, warm start"] = train_joint(
-    "hardest negative", 100, start=models["sum of violations"], seed=1)
+models["sum of violations"], curves["sum of violations"], at_300 = train_joint("sum of violations", 400, save_at=300)
+models["InfoNCE"], curves["InfoNCE"], _ = train_joint("InfoNCE", 400)
+models["hardest, from scratch"], curves["hardest, from scratch"], _ = train_joint("hardest negative", 100)
+models["hardest, warm start"], warm_curve, _ = train_joint("hardest negative", 100, resume=at_300)
+curves["hardest, warm start"] = warm_curve  # steps 300-399
 
 fig, axes = plt.subplots(1, 4, figsize=(14, 2.8))
 for ax, (name, curve) in zip(axes, curves.items()):
-    ax.plot(curve, lw=0.6)
-    ax.set_title(name)
+    start = 300 if name == "hardest, warm start" else 0  # resumed from the sum of violations at step 300
+    ax.plot(range(start, start + len(curve)), curve, lw=0.6)
+    ax.set_title(name + (" (steps 300-399)" if start else ""))
     ax.set_xlabel("step")
 fig.tight_layout()
 plt.show()
 with torch.no_grad():
     spread = {name: m.embed_images(train_images[:500].to(device)).std(0).sum().item() for name, m in models.items()}
 print("spread of 500 image embeddings (sum of per-dimension std):", {k: round(v, 2) for k, v in spread.items()})
+print("mean loss of the last 20 steps:", {k: round(sum(c[-20:]) / 20, 3) for k, c in curves.items()})
 
 # %% [markdown]
-# From scratch, the hardest negative soon sits near a loss of 0.4 — twice the margin, what the loss is when the
+# From scratch, the hardest negative soon sits near a loss of 0.4 (printed above) — twice the margin, what the loss is when the
 # positive and the hardest negative score the same in both directions. The image embeddings have been squeezed
 # together (their spread above is a fraction of the other models'): when the hardest negative of every query scores
 # like its positive, the gradient pulls the pair and pushes the negative by the same amount, and little says which
-# way to spread out. Started from a working model, the same loss sharpens it.
+# way to spread out. Its numbers below are after 100 steps, not 400: they show the stall, they do not rank the loss.
+#
+# Started from a working model, the hardest negative does not stall — the embeddings keep their spread (printed
+# above) — but it does not help here. At the same 400 steps it ends behind the run that simply kept the sum of
+# violations: image → tag Recall@1 0.82 against 0.85 (four images of 120), 0.44 against 0.58 on the 36 held-out
+# images, arithmetic 0.60 against 0.66 (sections 5 and 6). Retrain with another seed and the Recall@1 gap can close
+# or flip — four images is within what one gallery can tell apart — but the arithmetic gap is larger. VSE++'s gain was measured on real captions with an ImageNet CNN; in
+# this world, where a batch holds many images that differ from a query in a single word, pushing only against the one
+# hardest negative of each query gives up the signal from all the others. Exercise 2 asks you to look at what those
+# hardest negatives are.
 
 # %% [markdown]
 # ## 5. Image tagging: retrieval both ways
@@ -273,22 +302,24 @@ for direction in ["image→tag", "tag→image"]:
 print(f"chance R@1: image→tag {5 / 600:.3f}, tag→image {1 / 120:.3f}")
 
 # %% [markdown]
-# The held-out rows are the honest measure of generalisation. Texts that describe a held-out image still find it
-# (tag → image Recall@1 on the held-out slice stays close to the whole gallery's), but a held-out *image* finds its
-# own texts less often: image → tag Recall@1 falls from about 0.9 on all queries to about 0.75 on the held-out ones
-# for InfoNCE. An image of a blue dog has to be placed near "blue dog" without ever having seen one, and it often
-# lands next to the texts of a dog in a colour seen in training.
+# The held-out rows are the honest measure of generalisation, and every model drops on them, in both directions. For
+# InfoNCE, image → tag Recall@1 falls from 0.89 on all queries to 0.64 on the held-out ones, tag → image from 0.92 to
+# 0.74. An image of a blue dog has to be placed near "blue dog" without ever having seen one, and it often lands next
+# to the texts of a dog in a colour seen in training. The losses do not order the same way everywhere: InfoNCE is
+# ahead on image → tag at Recall@1 and R-precision (behind at Recall@5), while the sum of violations is level on
+# tag → image overall and ahead on its held-out slice (0.81 against 0.74). One gallery of 120 images is a small test: a Recall@1 of 0.89 against 0.85 is a
+# difference of five images.
 #
 # Below: tags as queries (top five images) and images as queries (top three texts), with the InfoNCE model. The first
 # image queries are held-out combinations — colours the model never saw on that class.
 
 # %%
-best = models["InfoNCE"]
+infonce = models["InfoNCE"]
 with torch.no_grad():
-    gallery_emb = best.embed_images(gallery_images.to(device)).cpu()  # (120, 64)
+    gallery_emb = infonce.embed_images(gallery_images.to(device)).cpu()  # (120, 64)
     queries = ["dog", "blue", "a green frog on the sand", "car road"]
-    query_emb = best.embed_texts(torch.stack([encode(q) for q in queries]).to(device)).cpu()  # (4, 64)
-    text_emb = best.embed_texts(gallery_tokens.to(device)).cpu()  # (600, 64)
+    query_emb = infonce.embed_texts(torch.stack([encode(q) for q in queries]).to(device)).cpu()  # (4, 64)
+    text_emb = infonce.embed_texts(gallery_tokens.to(device)).cpu()  # (600, 64)
 fig, axes = plt.subplots(len(queries), 5, figsize=(7, 1.6 * len(queries)))
 for row, q in enumerate(queries):
     for col, j in enumerate((query_emb[row] @ gallery_emb.T).topk(5).indices.tolist()):
@@ -304,15 +335,16 @@ for ax, i in zip(axes, [0, 1, 40, 80]):
     ax.imshow(mmutils.viz.to_display(gallery[i].image))
     ax.set_title("\n".join(gallery_texts[j] for j in top), fontsize=8)
     ax.axis("off")
-fig.suptitle("image → tag: top three of 600 texts", y=1.05)
+fig.suptitle("image → tag: top three of 600 texts", y=1.2)
 plt.show()
 
 # %% [markdown]
 # ## 6. Embedding arithmetic
 # The lecture's claim: *dog image − "dog" + "cat" = cat image*. The query gallery holds one image of every
 # (seen class, colour, background) combination — 216 images. For each image and each of the five other seen classes,
-# the query `emb(image) − emb(its class name) + emb(another class name)` must retrieve the image with the other class
-# in the **same colour and background**: 1,080 queries, chance 1/216.
+# the query `emb(image) − emb(its class name) + emb(another class name)` should retrieve the image with the other
+# class in the **same colour and background**: 1,080 queries, chance 1/216. Two slices: queries whose *target*
+# (class, colour) was held out of training, and queries whose *starting image* was.
 
 # %%
 query_gallery = unique_scenes([p for p in world.ALL_PAIRS if p[0] in SEEN], 6 * 6 * 6, 9)
@@ -347,8 +379,8 @@ for name, r in arithmetic_results.items():
 
 # %%
 with torch.no_grad():
-    arith_emb = best.embed_images(torch.stack([s.image for s in query_gallery]).to(device)).cpu()  # (216, 64)
-    name_emb = dict(zip(SEEN, best.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()))
+    arith_emb = infonce.embed_images(torch.stack([s.image for s in query_gallery]).to(device)).cpu()  # (216, 64)
+    name_emb = dict(zip(SEEN, infonce.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()))
 fig, axes = plt.subplots(2, 4, figsize=(9, 4.6))
 for col, (i, other) in enumerate([(0, SEEN[1]), (50, SEEN[0]), (100, SEEN[4]), (150, SEEN[2])]):
     s = query_gallery[i]
@@ -363,18 +395,28 @@ for ax in axes.flat:
 plt.show()
 
 # %% [markdown]
+# With InfoNCE, the arithmetic finds the right image for 0.81 of the queries, against 1/216 by chance and 0.66 for
+# the sum of violations. The slices differ sharply. When the *target* combination was held out, only 0.38 of the
+# queries find it: "blue cow" − "cow" + "dog" asks for a blue dog, and the model has never seen one to land on. When
+# the *starting* image was held out, the arithmetic is as good as overall (0.87): a blue dog it never saw, minus "dog"
+# plus "cow", still finds the blue cow, which it did see. (The slices overlap: dogs and birds share their held-out
+# colour, so blue dog − "dog" + "bird" counts in both.)
+
+# %% [markdown]
 # ## 7. Zero-shot tagging through the word space
-# No cat, horse, sheep or duck was ever shown. DeViSE names such images through the word vectors: the image encoder
-# knows only the six seen names, but the *words* "cat" and "dog" are close. A cat image, which looks mostly like a
-# dog, puts most of its probability on "dog"; placed in word space by those probabilities it lands near "dog", and of
-# the four unseen names the nearest to "dog" is "cat". We follow ConSE (Norouzi et al. 2014), the simplest form: the
-# image's softmax over the six seen names (InfoNCE model, its own temperature) weights their gloss vectors; the
-# nearest of the four unseen names is the tag. Chance is 1/4.
+# No cat, horse, sheep or duck was ever shown. We name such images the way ConSE does (Norouzi et al. 2014): the
+# image model knows only the six seen names, but the *words* "cat" and "dog" are close. A cat image, which looks mostly
+# like a dog, puts most of its probability on "dog"; placed in word space by those probabilities it lands near "dog",
+# and of the four unseen names the nearest to "dog" is "cat". Concretely: the image's softmax over the six seen names
+# (InfoNCE model, its own learned temperature) weights their gloss vectors — ConSE averages the top T seen labels; here
+# T is all six — and the nearest of the four unseen names is the tag. Chance is 1/4. (DeViSE, the other classic, does
+# it differently: it trains a linear map from the image features straight into the word space, and tags by the
+# nearest word vector.)
 #
 # **Control:** the same, with the four unseen names given the vectors of four unrelated gloss words — frequent words
-# of the glosses whose vectors are far from every class name (cosine below 0.1 with each). Any one draw of four
-# words can line up with the classes by luck, so the control is the mean over 200 random draws. If the word vectors
-# carry the knowledge, the control falls to chance.
+# of the glosses whose vectors are far from every class name (cosine below 0.1 with each). Averaged over many random
+# sets of four, such a control is at chance by construction; what it tells us is how often one set of words with no
+# knowledge of the classes does as well as the real names by luck. We draw 200 sets.
 
 # %%
 mmutils.show_source(matching.zero_shot_through_words)
@@ -384,9 +426,10 @@ unseen_scenes = [world.make_scene(110_003 + i, 32, 1, [p for p in world.ALL_PAIR
                  for i in range(600)]
 unseen_labels = torch.tensor([UNSEEN.index(s.objects[0].cls) for s in unseen_scenes])  # (600,)
 with torch.no_grad():
-    unseen_emb = best.embed_images(torch.stack([s.image for s in unseen_scenes]).to(device)).cpu()  # (600, 64)
-    seen_name_emb = best.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()  # (6, 64)
-    seen_probs = torch.softmax(best.logit_scale.exp().cpu() * unseen_emb @ seen_name_emb.T, dim=1)  # (600, 6)
+    unseen_emb = infonce.embed_images(torch.stack([s.image for s in unseen_scenes]).to(device)).cpu()  # (600, 64)
+    seen_name_emb = infonce.embed_texts(torch.stack([encode(c) for c in SEEN]).to(device)).cpu()  # (6, 64)
+    scale = infonce.logit_scale.clamp(max=math.log(100)).exp().cpu()  # the temperature it was trained with
+    seen_probs = torch.softmax(scale * unseen_emb @ seen_name_emb.T, dim=1)  # (600, 6)
 seen_vectors = gloss_vectors[[gloss_id[c] for c in SEEN]]  # (6, 100)
 unseen_vectors = gloss_vectors[[gloss_id[c] for c in UNSEEN]]  # (4, 100)
 unit_gloss = torch.nn.functional.normalize(gloss_vectors, dim=1)  # (V_gloss, 100)
@@ -402,13 +445,20 @@ control_each = torch.tensor([(matching.zero_shot_through_words(seen_probs, seen_
                               == unseen_labels).float().mean().item() for ids in control_ids])  # (200,)
 zero_shot_accuracy = (zero_shot == unseen_labels).float().mean().item()
 control_accuracy = control_each.mean().item()
+as_good = (control_each >= zero_shot_accuracy).float().mean().item()  # share of word sets doing as well
 chance = 1 / len(UNSEEN)
-print(f"control accuracy over the draws: mean {control_accuracy:.3f}, from {control_each.min():.3f} "
-      f"to {control_each.max():.3f}")
-print(f"zero-shot top-1 {zero_shot_accuracy:.3f} ({zero_shot_accuracy / chance:.2f}× chance); "
-      f"control {control_accuracy:.3f} ({control_accuracy / chance:.2f}× chance)")
+print(f"zero-shot top-1 with the class names: {zero_shot_accuracy:.3f} ({zero_shot_accuracy / chance:.2f}× chance)")
+print(f"with 200 random sets of four unrelated words: mean {control_accuracy:.3f}, from {control_each.min():.3f} "
+      f"to {control_each.max():.3f}; {as_good:.1%} of the sets do as well as the class names")
 confusion = torch.zeros(len(UNSEEN), len(UNSEEN))
 confusion.index_put_((unseen_labels, zero_shot), torch.ones(len(unseen_labels)), accumulate=True)
+unit_name = dict(zip(world.CLASS_NAMES, name_vectors))  # gloss vectors, unit length
+for k, c in enumerate(UNSEEN):
+    looks = SEEN[seen_probs[unseen_labels == k].mean(0).argmax()]
+    near = max(SEEN, key=lambda n: (unit_name[n] @ unit_name[c]).item())
+    named = UNSEEN[confusion[k].argmax()]
+    print(f"{c:6s} named right {confusion[k, k] / confusion[k].sum():.2f}, most often named {named:6s}| looks most "
+          f"like {looks:5s}| nearest seen name in the glosses: {near}")
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 axes[0].imshow(confusion / confusion.sum(1, keepdim=True), cmap="Blues", vmin=0, vmax=1)
 axes[0].set_xticks(range(len(UNSEEN)), UNSEEN)
@@ -425,11 +475,19 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Read the two panels together. Cats look like dogs, and "cat" is the unseen word nearest "dog"; ducks look like
-# birds, and "duck" is near "bird"; sheep look like pigs, and "sheep" is near "pig" and "cow". Horses are the
-# failure: they look partly like cows, pigs and birds, and in word space the unseen name nearest that mix is "sheep" or
-# "duck", never "horse". Zero-shot transfer is only as good as the agreement between what things look like and what
-# the text says about them.
+# Read the printed lines with the two panels. Cats look like dogs, and in the glosses "dog" is the seen name nearest
+# "cat": 0.76 of the cats are named right. Sheep look like pigs, and sit near "cow" in the glosses — near enough to
+# farm animals that 0.92 are named right. Ducks look like birds and are named right 0.94 of the time, though the seen
+# name nearest "duck" is "frog": what ConSE needs is only that, of the four *unseen* names, "duck" is the one nearest
+# the point where bird-like images land. Horses are the failure: they look mostly like cows, partly like pigs and
+# birds, while in the glosses "horse" is nearest "dog"; the mix lands nearer "sheep" (or "duck"), and no horse is
+# named right. Zero-shot transfer is only as good as the agreement between what things look like and what the text
+# says about them.
+#
+# Against the control: with the real names 0.63 of the unseen images are named right (2.5× chance); the random word
+# sets average chance, as they must, and only 0.5% of them (one set in 200) do as well as the real names. Four words
+# can line up with four classes by luck, but rarely: it is the knowledge in the word vectors that names the cats,
+# sheep and ducks.
 
 # %% [markdown]
 # ## 8. Exercises
@@ -485,48 +543,50 @@ check("03.3", my_zero_shot)
 
 # %% [markdown]
 # ## Results
-# What is measured, for the loss with the best Recall@1 (both directions summed), against chance (5/600 image → tag,
-# 1/120 tag → image, 1/216 arithmetic, 1/4 zero-shot):
-# - **retrieval** on the 120-image gallery, all queries and the held-out slice on its own. Tag → image Recall@1 must
-#   reach 0.9, more than 100× chance; image → tag Recall@1 lands near 0.9 too, a little above or below it from one
-#   training run to the next;
-# - the **embedding arithmetic** over 1,080 queries, and its two hard slices: a held-out target is found much less
-#   often than a target whose combination was in training — the model has seen no blue cow to land on;
-# - **InfoNCE against the sum of violations**, same model, same steps, same batches: it must be ahead on image → tag
-#   Recall@1 and on the arithmetic;
-# - **zero-shot** tagging against its control: the control words must stay at chance (at most 1.5× chance), and the
-#   real names must beat the control. With four unseen classes, 3× chance would need about three of four images
-#   named right; here three classes succeed and horses fail (section 7), which keeps the accuracy near 2.5× chance.
+# What is measured, against chance (5/600 image → tag, 1/120 tag → image, 1/216 arithmetic, 1/4 zero-shot) and
+# against the other losses trained on the same batches for the same 400 steps:
+# - **retrieval** on the 120-image gallery with the InfoNCE model, all queries and the held-out slice on its own. We
+#   expect tag → image Recall@1 of at least 0.9, more than 100× chance; image → tag lands a little below 0.9, and the
+#   held-out slice well below the whole gallery — generalising to a colour never seen on a class is the open problem
+#   of this lesson;
+# - the **embedding arithmetic** over 1,080 queries, and its held-out-target slice: a combination never seen in
+#   training is found far less often — the model has seen no blue dog to land on;
+# - **InfoNCE against the sum of violations**: InfoNCE should be clearly ahead on the arithmetic. On image → tag
+#   Recall@1 it is ahead too, but retrained with other seeds the lead ranges from one image of 120 to two dozen:
+#   too close to call from one gallery, so it is printed, not checked; on tag → image the two are level (section 5);
+# - the **hardest negative**, from scratch (it stalls) and warm-started at step 300 (no gain over continuing the sum);
+# - **zero-shot** tagging against random word sets: the class names should beat the average random set by a wide
+#   margin (0.2 in accuracy), and only a small share of the random sets should do as well by luck. With four unseen
+#   classes, 3× chance would need three of four images named right; here cats, sheep and ducks are named right 0.76,
+#   0.92 and 0.94 of the time and horses never (section 7), which keeps the accuracy at 0.63, about 2.5× chance.
 
 # %% tags=["results"]
-best_name = max(models, key=lambda k: retrieval_results[k]["image→tag R@1"] + retrieval_results[k]["tag→image R@1"])
-r, a = retrieval_results[best_name], arithmetic_results[best_name]
+r, a = retrieval_results["InfoNCE"], arithmetic_results["InfoNCE"]
+sov, warm = retrieval_results["sum of violations"], retrieval_results["hardest, warm start"]
 results = mmutils.report_results({
-    "best loss image→tag R@1": r["image→tag R@1"],
-    "best loss image→tag R@1, held-out queries": r["image→tag held out R@1"],
-    "best loss tag→image R@1": (r["tag→image R@1"], ">=", 0.9),
-    "best loss tag→image R@1, held-out queries": r["tag→image held out R@1"],
-    "best loss image→tag R-precision": r["image→tag R-precision"],
-    "best loss tag→image median rank": r["tag→image median rank"],
+    "InfoNCE image→tag R@1": r["image→tag R@1"],
+    "InfoNCE image→tag R@1, held-out queries": r["image→tag held out R@1"],
+    "InfoNCE tag→image R@1": (r["tag→image R@1"], ">=", 0.9),
+    "InfoNCE tag→image R@1, held-out queries": r["tag→image held out R@1"],
+    "InfoNCE image→tag R-precision": r["image→tag R-precision"],
+    "InfoNCE tag→image median rank": r["tag→image median rank"],
     "chance image→tag R@1": 5 / 600,
-    "best loss arithmetic accuracy": a["all"],
+    "InfoNCE arithmetic accuracy": a["all"],
     "arithmetic queries": (a["queries"], ">=", 1000),
-    "arithmetic accuracy, target held out": a["target held out"],
-    "arithmetic accuracy, query held out": a["query held out"],
-    "sum-of-violations image→tag R@1": retrieval_results["sum of violations"]["image→tag R@1"],
-    "hardest from scratch image→tag R@1": retrieval_results["hardest, from scratch"]["image→tag R@1"],
-    "hardest warm-started image→tag R@1": retrieval_results["hardest, warm start"]["image→tag R@1"],
+    "InfoNCE arithmetic accuracy, target held out": a["target held out"],
+    "InfoNCE arithmetic accuracy, query held out": a["query held out"],
+    "sum-of-violations image→tag R@1": sov["image→tag R@1"],
+    "hardest from scratch image→tag R@1 (100 steps)": retrieval_results["hardest, from scratch"]["image→tag R@1"],
+    "hardest warm-started image→tag R@1": warm["image→tag R@1"],
     "hardest warm-started arithmetic accuracy": arithmetic_results["hardest, warm start"]["all"],
-    "InfoNCE minus sum of violations, image→tag R@1": (
-        retrieval_results["InfoNCE"]["image→tag R@1"] - retrieval_results["sum of violations"]["image→tag R@1"],
-        ">", 0),
+    "hardest warm-started minus sum of violations, image→tag R@1": warm["image→tag R@1"] - sov["image→tag R@1"],
+    "InfoNCE minus sum of violations, image→tag R@1": r["image→tag R@1"] - sov["image→tag R@1"],
     "InfoNCE minus sum of violations, arithmetic": (
-        arithmetic_results["InfoNCE"]["all"] - arithmetic_results["sum of violations"]["all"], ">", 0),
+        a["all"] - arithmetic_results["sum of violations"]["all"], ">", 0),
     "zero-shot top-1 over chance": zero_shot_accuracy / chance,
-    "zero-shot control over chance": (control_accuracy / chance, "<=", 1.5),
-    "zero-shot minus control top-1": ((zero_shot_accuracy - control_accuracy), ">", 0.2),
+    "zero-shot minus random word sets, top-1": (zero_shot_accuracy - control_accuracy, ">", 0.2),
+    "random word sets as accurate as the class names": as_good,
 })
-print("best loss:", best_name)
 
 # %% [markdown]
 # ## Summary
@@ -536,19 +596,23 @@ print("best loss:", best_name)
 #   pushed apart as negatives.
 # - The loss matters. Summing every violation weighs all violating negatives alike, barely wrong or badly wrong; the
 #   **hardest negative** alone, from a random start, squeezes the embeddings together and stalls (VSE++ fine-tunes a
-#   CNN pretrained on ImageNet; started from a working model, it sharpens it here too); **InfoNCE** weighs negatives
-#   by how hard they are, smoothly, and trains best from scratch.
-# - The space is nearly additive: image − "dog" + "cow" finds the cow in the same colour and place — less often when
-#   that combination was never seen.
+#   CNN pretrained on ImageNet; switched to from a working model here, it trains but gains nothing in this world);
+#   **InfoNCE** weighs negatives by how hard they are, smoothly: it leads on image → tag Recall@1 and on the
+#   arithmetic, and ties the sum of violations on tag → image.
+# - Class and colour are close to separate directions of the space: image − "dog" + "cow" finds the cow in the same
+#   colour and place — far less often when that combination was never seen.
 # - Through word vectors learned from text alone, images of classes never seen can be named — when what the text says
 #   about them agrees with how they look.
 #
 # ## Exercises
 # 1. **03.1–03.3** above (checked).
-# 2. Fix InfoNCE's temperature instead of learning it: train with scale 1 (plain cosines) and with scale 1/0.07.
+# 2. For the warm-started hardest-negative model, find each image's hardest negative text in a training batch and
+#    count in how many of (class, colour, background) it differs from the image. What does the hardest negative
+#    teach here, and what does it leave out?
+# 3. Fix InfoNCE's temperature instead of learning it: train with scale 1 (plain cosines) and with scale 1/0.07.
 #    What happens to the loss curve and to Recall@1, and why does the scale matter for a softmax over cosines?
-# 3. Remove the single-word texts from training. What happens to the arithmetic, and why?
-# 4. Start the text side from random vectors instead of the gloss vectors. What changes in retrieval? In zero-shot?
+# 4. Remove the single-word texts from training. What happens to the arithmetic, and why?
+# 5. Start the text side from random vectors instead of the gloss vectors. What changes in retrieval? In zero-shot?
 #
 # ## Papers
 # - A. Frome, G. Corrado, J. Shlens, S. Bengio, J. Dean, M. Ranzato, T. Mikolov. *DeViSE: A Deep Visual-Semantic

@@ -26,8 +26,8 @@
 # You will:
 # 1. pretrain a CNN encoder and freeze it (as captioners start from an ImageNet CNN), keeping its 12×12 feature grid;
 # 2. train the lecture's two steps: an LSTM decoder that sees the image only through its initial state (Show and
-#    Tell, given either the mean of the grid or the whole grid), then one that attends over the grid at every word
-#    (Show, Attend and Tell: additive attention, the gating scalar, the doubly stochastic regulariser);
+#    Tell, given either the mean of the grid or one pooled feature per third of the image), then one that attends over the grid at every word
+#    (Show, Attend and Tell: additive attention, the gate, the doubly stochastic regulariser);
 # 3. decode greedily and with a **batched beam search**, and score with corpus **BLEU** against all references;
 # 4. look at the attention of every word, and measure whether it lands on the object being named;
 # 5. test on scenes made only of (class, colour) pairs never seen in training — and find where captioners fail.
@@ -55,8 +55,8 @@ device = mmutils.get_device()
 
 # %% [markdown]
 # ## 1. Scenes and their captions
-# 48×48 scenes with two objects. Each has four or five reference captions; BLEU compares a generated caption with all
-# of them. Training scenes use only training (class, colour) pairs. Two test sets: **seen pairs** (new scenes, known
+# 48×48 scenes with two objects. Each has five reference captions (their lengths are printed below); BLEU compares a
+# generated caption with all of them. Training scenes use only training (class, colour) pairs. Two test sets: **seen pairs** (new scenes, known
 # pairs) and **held-out pairs** (every object a (class, colour) pair never seen in training).
 
 # %%
@@ -82,6 +82,9 @@ def encode_caption(caption: str) -> torch.Tensor:
 
 train_captions = torch.stack([torch.stack([encode_caption(c) for c in s.captions]) for s in train_scenes])
 print("vocabulary:", len(vocab), "| captions:", tuple(train_captions.shape))
+lengths = collections.Counter(len(tokenize(c)) for s in train_scenes for c in s.captions)
+print("references per scene:", sorted({len(s.captions) for s in train_scenes}), "| words per caption:",
+      f"{min(lengths)} to {max(lengths)}, most often {lengths.most_common(1)[0][0]}")
 for c in train_scenes[0].captions:
     print("  ", c)
 mmutils.viz.image_grid(torch.stack([s.image for s in train_scenes[:8]]), ncols=8, suptitle="training scenes")
@@ -129,6 +132,12 @@ def grid_features(scenes: list[world.Scene]) -> torch.Tensor:
     return torch.cat([encoder["cnn"].grid(p.to(device)).flatten(2).transpose(1, 2).cpu() for p in x.split(500)])
 
 
+def thirds(features: torch.Tensor) -> torch.Tensor:
+    """Grid features (n, 144, 64) -> the pretraining heads' pooling: the max over each third of the image (n, 3, 64)."""
+    grid = features.reshape(-1, 12, 12, 64)  # (n, rows, columns, 64)
+    return torch.stack([grid[:, :, k * 4:(k + 1) * 4].amax(dim=(1, 2)) for k in range(3)], 1)
+
+
 train_features = grid_features(train_scenes)  # (3000, 144, 64)
 test_features = {name: grid_features(ss) for name, ss in test_sets.items()}
 slot_accuracy = {}
@@ -145,20 +154,33 @@ for name, ss in test_sets.items():
 
 # %% [markdown]
 # ## 3. Decoders with and without attention
-# All are LSTMs whose initial state `(h₀, c₀)` is computed from the image. **Show and Tell** sees nothing else of the
-# image, so what it is given there matters, and we train it twice:
+# All are LSTMs whose initial state `(h₀, c₀)` is computed from the image, as in Xu et al. (Vinyals et al. feed the
+# image once as the LSTM's first input instead; either way the image enters once, before the first word). **Show and
+# Tell** sees nothing else of the image, so what it is given there matters, and we train it twice:
 # - from the **mean feature** of the 144 cells — a summary of *what* is in the scene that has lost *where*: in a scene
 #   with a red dog and a blue car, the mean says "red, blue, dog, car" but not which colour goes with which object;
-# - from the **whole grid** (all 144 × 64 numbers) through a learned linear map — the layout is kept, as in Vinyals
-#   et al., whose decoder starts from a CNN's global feature that was trained for recognition and keeps what it needs.
+# - from **one feature per third** of the image (3 × 64 numbers: the maximum over each third of the grid, mapped to
+#   the initial state by a learned linear map) — exactly the pooling the encoder was pretrained through, so these
+#   features were *trained* to say which class and which colour stand in each third (section 2). The layout is kept:
+#   a red dog on the left and a blue car on the right stay apart. This plays the part of Vinyals et al.'s global CNN
+#   feature, trained for recognition; the variant is ours (neither paper pools by thirds), and it is generous: it
+#   knows how the world's scenes are laid out.
 #
 # **Show, Attend and Tell** starts from the mean feature, then at every word scores each cell against the hidden
 # state, `α = softmax(wᵀ tanh(W_f f_i + W_h h))`, and feeds the attended context `Σ_i α_i f_i`, scaled by a learned
-# gate `β = σ(W_β h)`, with the word. The **doubly stochastic** regulariser asks every cell to be looked at about once
-# over a sentence: Xu et al. add `λ Σ_i (1 − Σ_t α_ti)²`; we add `λ · (1/P) Σ_i (1 − Σ_t α_ti)²`, the mean over the
-# P = 144 cells rather than the sum (so our λ = 0.1 is their λ ≈ 0.1 / 144), averaged over the images of a batch. All
-# decoders are trained the same way — same captions, 12 epochs, teacher forcing: each word predicted from the true
-# previous words.
+# gate `β = σ(W_β h)`, with the word. Xu et al.'s β is one scalar per step; ours has one value per feature channel
+# (`W_β` maps h to 64 numbers), as many reimplementations do. The **doubly stochastic** regulariser: Xu et al. add
+# `λ Σ_i (1 − Σ_t α_ti)²`, which they read as "every location is attended about once over the sentence". With about
+# a dozen words and 144 cells that cannot happen — the totals `Σ_t α_ti` add up to the number of words, about 0.08
+# per cell on average — so what the penalty does in practice is push the totals towards *equal*: over a sentence the
+# attention should move around the image rather than stay on a few cells. We add `λ · (1/P) Σ_i (1 − Σ_t α_ti)²`, the
+# mean over the P = 144 cells rather than the sum (so our λ = 0.1 is their λ = 0.1 / 144 ≈ 0.0007), averaged over the
+# images of a batch. One more simplification: Xu et al. predict each word from the word embedding, the hidden state
+# and the context together (a "deep output" layer); ours predicts it from the hidden state alone, by one linear layer.
+#
+# All decoders are trained the same way — same captions, 12 epochs, same batches, teacher forcing: each word
+# predicted from the true previous words. They differ in what they are given (the thirds are standardised per
+# channel, the only input that needs it, see `image_input`) and so in size (trainable parameters printed below).
 
 # %%
 mmutils.show_source(captioning.AdditiveAttention.forward)
@@ -169,7 +191,20 @@ mmutils.show_source(captioning.doubly_stochastic_penalty)
 EPOCHS, BATCH, LAMBDA = 12, 64, 0.1
 
 
-def train_decoder(make_decoder, epochs: int = EPOCHS) -> tuple[captioning.CaptionDecoder, list[float]]:
+train_thirds = thirds(train_features)  # (3000, 3, 64)
+thirds_mean, thirds_std = train_thirds.mean((0, 1)), train_thirds.std((0, 1)) + 1e-6  # (64,) each
+
+
+def image_input(kind: str, features: torch.Tensor) -> torch.Tensor:
+    """What a decoder is given: the 144 grid cells, or for the pooled Show and Tell the three thirds, standardised
+    per channel with the training set's statistics (a max is large and one-signed: trained on it unscaled, this
+    decoder wrote the same caption for every image)."""
+    if kind == "show and tell, thirds":
+        return (thirds(features) - thirds_mean) / thirds_std  # (n, 3, 64)
+    return features
+
+
+def train_decoder(kind: str, make_decoder, epochs: int = EPOCHS) -> tuple[captioning.CaptionDecoder, list[float]]:
     mmutils.seed_everything(0)
     decoder = make_decoder().to(device)
     attention = decoder.attention is not None
@@ -182,7 +217,8 @@ def train_decoder(make_decoder, epochs: int = EPOCHS) -> tuple[captioning.Captio
         for i in range(0, len(perm), BATCH):
             idx = perm[i:i + BATCH]
             captions = train_captions[idx, which[idx]].to(device)  # (B, MAX_LEN)
-            log_probs, alphas = decoder(train_features[idx].to(device), captions)  # (B, T-1, V), (B, T-1, 144)
+            images = image_input(kind, train_features[idx]).to(device)  # (B, 144 or 3, 64)
+            log_probs, alphas = decoder(images, captions)  # (B, T-1, V), (B, T-1, 144)
             loss = captioning.caption_loss(log_probs, captions[:, 1:])
             if attention:
                 loss = loss + LAMBDA * captioning.doubly_stochastic_penalty(alphas, captions[:, 1:])
@@ -194,10 +230,10 @@ def train_decoder(make_decoder, epochs: int = EPOCHS) -> tuple[captioning.Captio
 
 
 decoders, losses = {}, {}
-for kind, attention, cells in [("show and tell", False, None), ("show and tell, grid", False, 144),
+for kind, attention, cells in [("show and tell", False, None), ("show and tell, thirds", False, 3),
                                ("attend and tell", True, None)]:
     decoders[kind], losses[kind] = train_decoder(
-        lambda: captioning.CaptionDecoder(len(vocab), attention=attention, cells=cells))
+        kind, lambda: captioning.CaptionDecoder(len(vocab), attention=attention, cells=cells, cell_dim=64))
 fig, ax = plt.subplots(figsize=(5, 3))
 for kind, curve in losses.items():
     ax.plot(range(1, EPOCHS + 1), curve, marker="o", label=kind)
@@ -205,15 +241,17 @@ ax.set_xlabel("epoch")
 ax.set_ylabel("training loss (last batch)")
 ax.legend()
 plt.show()
-print("show and tell (mean), show and tell (grid), attend and tell — trainable parameters:",
+print("show and tell (mean), show and tell (thirds), attend and tell — trainable parameters:",
       [sum(p.numel() for p in d.parameters()) for d in decoders.values()])
 
 # %% [markdown]
 # ## 4. Decoding and BLEU
 # **Greedy** decoding takes the most probable word at each step; **beam search** keeps the `k` most probable partial
-# captions of every image (all images in one batch) and returns the finished one of highest *summed* log-probability
-# — without length normalisation, so it leans toward shorter captions (each extra word adds a negative term); with
-# captions of five to nine words that hardly matters here. Corpus **BLEU-n** (Papineni et al.): the geometric mean
+# captions of every image (all images in one batch) and returns the one of highest *summed* log-probability (finished,
+# or cut at the length limit) — without length normalisation, so it leans toward shorter captions (each extra word
+# adds a negative term). Every reference here names both objects and the references differ in length by a few words
+# (section 1), so a caption cannot get much shorter without dropping an object, which BLEU's brevity penalty and
+# n-grams punish. Corpus **BLEU-n** (Papineni et al.): the geometric mean
 # of the clipped 1…n-gram precisions against all references of each image, times a brevity penalty — written by hand
 # in `mmutils.metrics` and tested against NLTK.
 #
@@ -255,7 +293,7 @@ def evaluate(kind: str) -> None:
     decoder = decoders[kind]
     for name in test_sets:
         for beam in (1, 3):
-            hyps = decode(decoder, test_features[name], beam)
+            hyps = decode(decoder, image_input(kind, test_features[name]), beam)
             generated[kind, name, beam] = hyps
             bleu[kind, name, beam] = corpus_bleu(references[name], hyps)
         bleu[kind, name, "shuffled"] = corpus_bleu([references[name][j] for j in shuffle],
@@ -270,34 +308,66 @@ for (kind, name, how), b in bleu.items():
     print(f"{kind:21s}{name:16s}{how:10s}" + "".join(f"{v:8.3f}" for v in b))
 
 # %%
-fig, axes = plt.subplots(2, 4, figsize=(13, 6.8))
+fig, axes = plt.subplots(2, 4, figsize=(13, 7.4))
 for row, name in enumerate(test_sets):
     for col in range(4):
         s = test_sets[name][col]
         axes[row, col].imshow(mmutils.viz.to_display(s.image))
         axes[row, col].set_title(f"[{name}]\ntrue: {s.captions[0]}\nno att., mean: "
-                                 f"{' '.join(generated['show and tell', name, 3][col])}\nno att., grid: "
-                                 f"{' '.join(generated['show and tell, grid', name, 3][col])}\natt.: "
+                                 f"{' '.join(generated['show and tell', name, 3][col])}\nno att., thirds: "
+                                 f"{' '.join(generated['show and tell, thirds', name, 3][col])}\natt.: "
                                  f"{' '.join(generated['attend and tell', name, 3][col])}", fontsize=7)
         axes[row, col].axis("off")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Read the table against each model's own shuffled control. With attention, BLEU-4 on seen pairs is 0.77 against
-# 0.24 for the same captions scored on other images' references: the captions are about *this* image. Show and Tell
-# from the mean feature reaches 0.43 against 0.25: it gets the objects roughly right and often mixes up which colour
-# goes with which, as the mean cannot say. Given the whole grid, Show and Tell does worse still — 0.20 against its
-# control's 0.16, so it has barely learned to read the image in the same 12 epochs. Keeping the layout is not enough:
-# the same dog in another place lights other inputs of the linear map, which must learn every position separately
-# from 3,000 scenes, while the mean is the same wherever the dog stands. Attention has both advantages — it finds an
-# object wherever it is and keeps its colour with it — which is why it beats both baselines here.
+# BLEU mixes everything a caption can get wrong. Three direct checks of the greedy captions: does a caption name
+# exactly the scene's classes, exactly its colours, and are the (colour, class) phrases it writes true of the scene?
+
+
+# %%
+def content(kind: str, name: str) -> tuple[float, float, float]:
+    """Shares of captions naming exactly the scene's classes and exactly its colours, and of the (colour, class)
+    phrases written that are true of the scene."""
+    classes = colours = true_phrases = phrases = 0
+    for hyp, s in zip(generated[kind, name, 1], test_sets[name]):
+        classes += {w for w in hyp if w in world.CLASS_NAMES} == {o.cls for o in s.objects}
+        colours += {w for w in hyp if w in world.COLOUR_NAMES} == {o.colour for o in s.objects}
+        truth = {(o.colour, o.cls) for o in s.objects}
+        for a, b in zip(hyp, hyp[1:]):
+            if a in world.COLOUR_NAMES and b in world.CLASS_NAMES:
+                phrases += 1
+                true_phrases += (a, b) in truth
+    return classes / len(test_sets[name]), colours / len(test_sets[name]), true_phrases / max(phrases, 1)
+
+
+print(f"{'':21s}{'test set':16s}{'classes right':>14s}{'colours right':>14s}{'true phrases':>14s}")
+for kind in decoders:
+    for name in test_sets:
+        print(f"{kind:21s}{name:16s}" + "".join(f"{v:14.3f}" for v in content(kind, name)))
+
+# %% [markdown]
+# Read the tables against each model's own shuffled control. With attention, BLEU-4 on seen pairs is 0.77 against
+# 0.27 for the same captions scored on other images' references: the captions are about *this* image. Show and Tell
+# from the mean feature reaches 0.42 against 0.24, and the direct checks say where it fails: it names the scene's
+# colours in 0.66 of its captions but both of its classes in only 0.07. The mean of 144 cells keeps the colours and
+# loses most of what tells the classes apart.
+#
+# From one feature per third, Show and Tell is the best of the three: BLEU-4 0.91 on seen pairs and 0.54 on held-out
+# ones, against attention's 0.77 and 0.42, and on seen pairs it names both classes more often too (on held-out pairs
+# attention does, 0.18 against 0.10). It is given for free what
+# attention has to find: where objects can stand in these scenes, and features pretrained to say what stands there.
+# Attention is told neither and learns where to look, word by word. So the fair reading of this table is narrower
+# than "attention beats no attention": attention beats a summary that throws the layout away, and loses to a feature
+# built for this world's layout — one that a real photograph, with objects anywhere, does not offer. What attention
+# gives that no pooled feature does is the next section: a map, for every word, of where it looked.
 
 # %% [markdown]
 # ## 5. Where the decoder looks
 # For each word of a greedy caption, the attention weights over the 12×12 grid, upsampled onto the image. Two seen-pair
-# test scenes: the first whose caption names both objects correctly, and the first whose caption names a class that
-# is not in the scene.
+# test scenes, chosen by a rule rather than by eye: the first whose caption names both of the scene's classes (its
+# colours are not checked by the rule), and the first whose caption names a class that is not in the scene.
 
 # %%
 attend = decoders["attend and tell"]
@@ -328,6 +398,9 @@ named = [{w for w in ws if w in world.CLASS_NAMES} for ws in seen_words]
 present = [{o.cls for o in s.objects} for s in test_sets["seen pairs"]]
 right = next(i for i in range(300) if named[i] == present[i] and len(present[i]) == 2)
 wrong = next(i for i in range(300) if named[i] - present[i])
+for label, i in [("right", right), ("wrong", wrong)]:
+    s = test_sets["seen pairs"][i]
+    print(f"{label}: scene {' and '.join(f'{o.colour} {o.cls}' for o in s.objects)}; caption: {' '.join(seen_words[i])}")
 print(f"captions naming exactly the scene's classes: {sum(n == p for n, p in zip(named, present))} of 300; "
       f"naming a class not in the scene: {sum(bool(n - p) for n, p in zip(named, present))} of 300")
 columns = max(len(seen_words[right]), len(seen_words[wrong]))
@@ -347,13 +420,14 @@ for row, i in enumerate([right, wrong]):
 plt.show()
 
 # %% [markdown]
-# In the top row each class word's attention sits on the object it names ("duck" on the duck, "dog" on the dog),
-# and so does the colour word before it. The bottom row is a failure, the wrong word in red: the decoder wrote "bird"
-# for a purple duck — with its attention on the duck. The object was found and misread (at this size a duck and a
-# bird differ in a few pixels). At "on the sand" the attention spreads over the background, which is what those
-# words are about. The hit-rate below counts only class words that *are* in the scene: it says how often the decoder
-# looks at the object it names, not how often it names the right one. About one caption
-# in five on seen pairs names a class that is not in the scene (printed above).
+# In the top row each class word's attention sits on the object it names ("cat" on the cat, "duck" on the duck), and
+# so does the colour word before each; "left" looks at both objects, which is what it relates. The bottom row is a
+# failure, the wrong word in red: the decoder wrote "cat" for a red dog — with its attention on the dog. The object
+# was found and misread (at this size a cat and a dog differ in a few pixels). It also calls the blue duck purple
+# while looking at it. At "on the grass" the attention spreads over the background, which is what those words are
+# about. The hit-rate below counts only class words that *are* in the scene: it says how often the decoder looks at
+# the object it names, not how often it names the right one. About one caption in five on seen pairs names a class
+# that is not in the scene (printed above).
 
 # %% [markdown]
 # **Attention hit-rate.** For every generated class word that names an object in the scene, is the attention peak
@@ -410,20 +484,29 @@ def phrase_kinds(kind: str) -> dict[str, float]:
 
 
 print("attend and tell:", phrase_kinds("attend and tell"))
+for i in range(4):
+    s = test_sets["held-out pairs"][i]
+    print(f"  scene: {' and '.join(f'{o.colour} {o.cls}' for o in s.objects):26s} caption: "
+          + " ".join(generated["attend and tell", "held-out pairs", 1][i]))
 
 # %% [markdown]
-# Most (colour, class) phrases written for held-out scenes are pairs from *training* — "a blue car" where the scene
-# holds a blue dog and an orange car — far more than the encoder's own errors explain (its per-object class and
-# colour accuracy on held-out pairs is printed in section 2). The decoder is a language model too: it learned which
-# class words follow "blue", and it overrules the image. Compositional generalisation is a known weakness of
+# Most (colour, class) phrases written for held-out scenes are pairs from *training*, and the four scenes printed
+# show how. For a blue dog and a yellow cat it writes "a blue cat to the left of a yellow dog": the right colours and
+# the right classes, bound the wrong way round into two pairs it saw in training. For a yellow frog and a yellow cat
+# it keeps the colour and replaces both classes with yellow animals it knows (a duck, a sheep). That is far more than
+# the encoder's own errors explain (its per-object class and colour accuracy on held-out pairs is printed in section
+# 2). The decoder is a language model too: it learned which class words follow "yellow", and it overrules the image. Compositional generalisation is a known weakness of
 # captioners (Nikolaus et al. 2019 measure it with held-out adjective–noun pairs).
 #
 # ## 7. A remedy: let the image fill the visual words
 # Neural Baby Talk (Lu et al. 2018) splits the job: the language model decides *that* a visual word comes next, the
-# image decides *which*. Here: the decoder's probability of "some class word" is kept, and shared among the class
-# words by the class probabilities of the attended cells — from the frozen encoder's class head, applied to every
-# cell, weighted by attention and by how likely the cell holds an object. Colours likewise. It is trained exactly as
-# the other decoders (12 epochs, same captions and batches).
+# image decides *which*. Ours is a simplified variant of that idea: the decoder's probability of "some class word" is
+# kept, and shared among the class words by the class probabilities of the attended cells — from the frozen
+# encoder's class head, applied to every cell, weighted by attention and by how likely the cell holds an object.
+# Colours likewise. Neural Baby Talk itself points at regions proposed by an object detector, decides between a
+# textual and a visual word with a learned sentinel, and refines the detector's category into a fine-grained word;
+# ours uses the grid cells, a fixed set of class and colour words, and no sentinel. It is trained exactly as the other
+# decoders (12 epochs, same captions and batches).
 
 # %%
 mmutils.show_source(captioning.SlottedCaptionDecoder.step)
@@ -441,7 +524,7 @@ def cell_attributes(features: torch.Tensor) -> list[tuple[torch.Tensor, torch.Te
     return [(cls[..., :-1], 1 - cls[..., -1]), (colour[..., :-1], 1 - colour[..., -1])]
 
 
-decoders["slotted"], losses["slotted"] = train_decoder(lambda: captioning.SlottedCaptionDecoder(
+decoders["slotted"], losses["slotted"] = train_decoder("slotted", lambda: captioning.SlottedCaptionDecoder(
     len(vocab), [class_words, colour_words], cell_attributes))
 evaluate("slotted")
 for name in test_sets:
@@ -451,11 +534,11 @@ for name in test_sets:
 print("slotted:", phrase_kinds("slotted"))
 
 # %% [markdown]
-# Reading the visual words from the image helps where it was meant to: on held-out pairs BLEU-4 rises from 0.43 to
-# 0.60, and almost half of the (colour, class) phrases written are now the true held-out pairs. It costs something
-# on seen pairs (0.77 → 0.68): the encoder's per-cell class and colour guesses are sometimes wrong, and the slotted
-# decoder has to believe them, where plain attention could lean on its language model's knowledge of the training
-# pairs, which on seen pairs is right.
+# Reading the visual words from the image helps where it was meant to: on held-out pairs BLEU-4 rises from 0.42 to
+# 0.62 — above the thirds baseline's 0.54 too — and almost half of the (colour, class) phrases written are now the
+# true held-out pairs. It costs something on seen pairs (0.77 → 0.69): the encoder's per-cell class and colour guesses
+# are sometimes wrong, and the slotted decoder has to believe them, where plain attention could lean on its language
+# model's knowledge of the training pairs, which on seen pairs is right.
 
 # %% [markdown]
 # ## 8. Exercises
@@ -517,15 +600,15 @@ check("04.3", my_clipped_matches)
 # %% [markdown]
 # ## Results
 # What is measured, on the held-out pairs unless said otherwise (BLEU is greedy unless "beam" is said):
-# - **attention against no attention**, each Show and Tell variant on its own line. Against the mean-feature
-#   baseline the difference partly measures pooling (the mean cannot say which colour is on which object);
-#   against the whole-grid baseline, which keeps the layout, it measures attention itself;
-# - the **shuffled-image control**: BLEU-4 of the attention model's captions against other images' references must
-#   stay low (at most 0.3), and the model must beat it by at least 0.1 — the BLEU that the image earns;
-# - **beam search** must not lose more than 0.01 BLEU-4 to greedy decoding;
+# - **attention against no attention**, each Show and Tell variant on its own line. Against the mean feature,
+#   attention should not be behind (by more than 0.05 BLEU-4); against one feature per third — which keeps the
+#   layout and is built for it — attention is behind, as section 4 explains;
+# - the **shuffled-image control**: BLEU-4 of the attention model's captions against other images' references should
+#   stay low (at most 0.3), and the model should beat it by at least 0.1 — the BLEU that the image earns;
+# - **beam search** should not lose more than 0.01 BLEU-4 to greedy decoding;
 # - the **attention hit-rate** against its chance level (the share of the image a box covers), on both test sets; on
-#   seen pairs it must reach 3× chance;
-# - the **slotted decoder** of section 7 must beat plain attention on held-out pairs.
+#   seen pairs we expect at least 3× chance;
+# - the **slotted decoder** of section 7 should beat plain attention on held-out pairs.
 #
 # Open problems, in the lesson's own terms: on held-out pairs, BLEU-4 stays far below what the same decoder reaches
 # on seen pairs, and the attention, asked for "a blue dog" it has never seen, finds the object less often than on
@@ -534,19 +617,19 @@ check("04.3", my_clipped_matches)
 # %% tags=["results"]
 held = "held-out pairs"
 att4, noatt4 = bleu["attend and tell", held, 1][3], bleu["show and tell", held, 1][3]
-grid4 = bleu["show and tell, grid", held, 1][3]
+thirds4 = bleu["show and tell, thirds", held, 1][3]
 shuffled4 = bleu["attend and tell", held, "shuffled"][3]
 rate, chance, _ = hits[held]
 results = mmutils.report_results({
     "seen pairs, attention BLEU-4": bleu["attend and tell", "seen pairs", 1][3],
     "seen pairs, attention BLEU-4, beam 3": bleu["attend and tell", "seen pairs", 3][3],
     "seen pairs, no-attention BLEU-4 (mean feature)": bleu["show and tell", "seen pairs", 1][3],
-    "seen pairs, no-attention BLEU-4 (whole grid)": bleu["show and tell, grid", "seen pairs", 1][3],
+    "seen pairs, no-attention BLEU-4 (thirds)": bleu["show and tell, thirds", "seen pairs", 1][3],
     "held-out pairs, attention BLEU-4": att4,
     "held-out pairs, no-attention BLEU-4 (mean feature)": noatt4,
-    "held-out pairs, no-attention BLEU-4 (whole grid)": grid4,
+    "held-out pairs, no-attention BLEU-4 (thirds)": thirds4,
     "attention minus no-attention (mean feature) BLEU-4, held-out": (att4 - noatt4, ">=", -0.05),
-    "attention minus no-attention (whole grid) BLEU-4, held-out": att4 - grid4,
+    "attention minus no-attention (thirds) BLEU-4, held-out": att4 - thirds4,
     "shuffled-image control BLEU-4, held-out": (shuffled4, "<=", 0.3),
     "attention minus shuffled control BLEU-4, held-out": (att4 - shuffled4, ">=", 0.1),
     "beam minus greedy BLEU-4, held-out": (bleu["attend and tell", held, 3][3] - att4, ">=", -0.01),
@@ -565,9 +648,11 @@ results = mmutils.report_results({
 # - Captioning **translates** an image into a sentence: a CNN encodes, an LSTM decodes word by word, trained by
 #   teacher forcing; greedy or beam search decodes; BLEU scores against all references.
 # - Show and Tell sees the image only at the start, so what it is given there decides what it can say: the mean of
-#   the grid loses which colour belongs to which object; the whole grid keeps it. **Attention** lets each word look
-#   again at the part of the image it names; on seen pairs its attention peak usually lands on the object it names.
-# - The doubly stochastic regulariser asks every cell to be looked at about once across the sentence.
+#   the grid keeps the colours and loses the classes; one feature per third of the image, built for how these scenes
+#   are laid out, beats attention on BLEU. **Attention** needs no such knowledge: each word looks again at the part of
+#   the image it names, and on seen pairs its attention peak usually lands on the object it names.
+# - The doubly stochastic regulariser pushes every cell's attention, summed over the sentence, towards the same
+#   total: the attention moves around the image instead of staying on a few cells.
 # - BLEU counts n-grams shared with the references; CIDEr and SPICE weigh rare n-grams and scene content instead.
 # - A shuffled-image control shows how much BLEU the sentence templates alone earn.
 # - On (class, colour) pairs never seen in training, the decoder's language model overrules the image and writes the
