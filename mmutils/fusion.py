@@ -5,9 +5,12 @@
 * ``BilinearFusion``: low-rank bilinear pooling, ``P^T (tanh(U^T x) * tanh(V^T q))`` (MLB, Kim et al. 2017).
 * ``AttentionFusion``: a question-guided soft attention over an image feature grid (Yang et al. 2016, Xu et al. 2015);
   the attended image vector is concatenated with the question.
+* ``MLBAttentionFusion``: MLB inside attention, as Kim et al. (2017) build their VQA model: each cell is scored by a
+  low-rank bilinear product with the question, the glimpses are pooled by those scores, and the pooled vector is fused
+  with the question by a second MLB.
 
-The three vector fusions take ``[image (B, d_x), question (B, d_q)]``; ``AttentionFusion`` takes the whole grid
-``(B, N, d_x)`` and the question ``(B, d_q)`` (its ``attends`` attribute says so). Each has ``out_dim``.
+The three vector fusions take ``[image (B, d_x), question (B, d_q)]``; the two attending fusions take the whole grid
+``(B, N, d_x)`` and the question ``(B, d_q)`` (their ``attends`` attribute says so). Each has ``out_dim``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import torch.nn as nn
 
 from .validate import check_tensor
 
-__all__ = ["ConcatFusion", "ProductFusion", "BilinearFusion", "AttentionFusion"]
+__all__ = ["ConcatFusion", "ProductFusion", "BilinearFusion", "AttentionFusion", "MLBAttentionFusion"]
 
 
 def _pair(features, who: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -99,3 +102,33 @@ class AttentionFusion(nn.Module):
         self.weights = weights.detach()
         attended = (weights[:, :, None] * grid).sum(1)  # (B, d_x)
         return torch.cat([attended, question], dim=1)  # (B, d_x + d_q)
+
+
+class MLBAttentionFusion(nn.Module):
+    """MLB with attention (Kim et al. 2017), ``glimpses`` attention maps over the grid:
+
+    * scores: ``s_gi = p_g^T (tanh(U x_i) * tanh(V q))`` — a low-rank bilinear product of cell ``i`` with the question;
+    * ``a_g = softmax_i(s_g)``, glimpse ``v_g = sum_i a_gi x_i``; the glimpses are concatenated, ``v (B, G d_x)``;
+    * output ``P^T (tanh(U' v) * tanh(V' q))`` ``(B, out)``: a second MLB fuses what was looked at with the question.
+
+    The paper also uses dropout and a shortcut-free classifier over 2,000 answers; here only the fusion is built.
+    The last weights are kept in ``weights`` ``(B, G, N)`` for display."""
+
+    attends = True
+
+    def __init__(self, image_dim: int, question_dim: int, rank: int = 256, out: int = 128, glimpses: int = 2):
+        super().__init__()
+        self.image, self.question = nn.Linear(image_dim, rank), nn.Linear(question_dim, rank)
+        self.score = nn.Linear(rank, glimpses)
+        self.fuse = BilinearFusion(glimpses * image_dim, question_dim, rank=rank, out=out)
+        self.out_dim, self.glimpses = out, glimpses
+        self.weights: torch.Tensor | None = None
+
+    def forward(self, grid: torch.Tensor, question: torch.Tensor) -> torch.Tensor:
+        check_tensor(grid, "MLBAttentionFusion", "grid", shape=("B", "N", None), dtype="float")
+        check_tensor(question, "MLBAttentionFusion", "question", shape=(grid.shape[0], None), dtype="float")
+        joint = torch.tanh(self.image(grid)) * torch.tanh(self.question(question))[:, None, :]  # (B, N, rank)
+        weights = torch.softmax(self.score(joint), dim=1).transpose(1, 2)  # (B, G, N)
+        self.weights = weights.detach()
+        glimpses = (weights @ grid).flatten(1)  # (B, G * d_x)
+        return self.fuse([glimpses, question])  # (B, out)

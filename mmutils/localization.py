@@ -1,8 +1,9 @@
 """Evaluating where a sound comes from (sound-source localisation, Senocak et al. 2018): from a coarse map over the
 image grid to a region, then to IoU with the object's box.
 
-* ``SoundLocalizer``: the model — Senocak et al.'s attention computed per (image, sound) pair: the cosine of every
-  visual grid cell with the sound's embedding is the map; a pair's score pools the map's top cells.
+* ``SoundLocalizer``: the model — a cosine map per (image, sound) pair, pooled by its top cells into the pair's score
+  (in the line of Arandjelović & Zisserman's AVOL-Net and Mo & Morgado's EZ-VSL): the cosine of every visual grid
+  cell with the sound's embedding is the map.
 * ``localization_map``: clamp the (cosine) map at 0 (optionally smooth it over neighbouring cells), upsample it
   bilinearly to the image, min-max normalise to [0, 1].
 * ``box_masks``: boxes ``(x0, y0, x1, y1)`` as boolean masks.
@@ -11,6 +12,8 @@ image grid to a region, then to IoU with the object's box.
   rate over t in [0, 1]), as the paper's evaluation reports them, here with the world's exact boxes.
 * ``peak_in_box``: whether each map's maximum lies inside the box (used by the swap test).
 * ``centre_prior``: the control map that always looks at the centre.
+* ``random_object_chance``: the chance level of a map that finds *an* object but not which one sounds -- its peak on
+  a random one of the scene's objects.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import torch.nn.functional as F
 
 from .validate import check_tensor
 
-__all__ = ["SoundLocalizer", "localization_map", "box_masks", "map_iou", "success_rate", "success_auc", "peak_in_box", "centre_prior"]
+__all__ = ["SoundLocalizer", "localization_map", "box_masks", "map_iou", "success_rate", "success_auc", "peak_in_box", "centre_prior",
+           "random_object_chance"]
 
 
 class SoundLocalizer(nn.Module):
@@ -121,3 +125,20 @@ def centre_prior(n: int, size: int, sigma: float = 0.25, device: torch.device | 
     c = (torch.arange(size, device=device) + 0.5) / size - 0.5
     g = torch.exp(-(c[:, None] ** 2 + c[None, :] ** 2) / (2 * sigma**2))
     return g.expand(n, size, size).clone()
+
+
+def random_object_chance(object_boxes: list[torch.Tensor], boxes: torch.Tensor) -> float:
+    """The share of peaks in ``boxes`` ``(N, 4)`` for a map that always peaks at the centre of one of its scene's
+    objects, chosen at random: scene ``k``'s objects are ``object_boxes[k]`` ``(n_k, 4)``; each object counts
+    ``1 / n_k`` when its centre pixel ``((x0 + x1) // 2, (y0 + y1) // 2)`` lies in the scene's box."""
+    b = check_tensor(boxes, "random_object_chance", "boxes", shape=("N", 4), dtype="int")
+    if len(object_boxes) != len(b):
+        raise ValueError(f"random_object_chance: {len(object_boxes)} scenes of objects for {len(b)} boxes.")
+    shares = []
+    for objects, (x0, y0, x1, y1) in zip(object_boxes, b.tolist()):
+        o = check_tensor(objects, "random_object_chance", "object_boxes[k]", shape=("n", 4), dtype="int")
+        if len(o) == 0:
+            raise ValueError("random_object_chance: every scene needs at least one object.")
+        cx, cy = (o[:, 0] + o[:, 2]) // 2, (o[:, 1] + o[:, 3]) // 2
+        shares.append(((cx >= x0) & (cx < x1) & (cy >= y0) & (cy < y1)).float().mean().item())
+    return sum(shares) / len(shares)

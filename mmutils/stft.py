@@ -1,15 +1,17 @@
 """The short-time Fourier transform, written out for teaching (lesson 07): framing, window, FFT, and back again by
-overlap-add. Conventions follow ``torch.stft`` / ``torch.istft`` with ``center=True`` and reflect padding, so the
+overlap-add, and the mel filterbank. Conventions follow ``torch.stft`` / ``torch.istft`` with ``center=True`` and reflect padding, so the
 results can be compared number for number (tests/test_stft.py)."""
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
 
 from .validate import check_positive, check_tensor
 
-__all__ = ["frame_signal", "stft", "istft", "spectral_convergence"]
+__all__ = ["frame_signal", "stft", "istft", "spectral_convergence", "hz_to_mel", "mel_to_hz", "mel_filterbank"]
 
 
 def _window(window: torch.Tensor | None, n_fft: int, where: str, like: torch.Tensor) -> torch.Tensor:
@@ -65,6 +67,9 @@ def istft(spec: torch.Tensor, n_fft: int, hop_length: int, window: torch.Tensor 
     norm = F.fold((w ** 2)[:, None].expand(n_fft, n_frames)[None], **fold).reshape(total)
     length = hop_length * (n_frames - 1) if length is None else length
     start = n_fft // 2
+    if start + length > total:
+        raise ValueError(f"istft: the frames cover only {total - start} samples after the centre padding, not "
+                         f"length={length} (the last frame ends before the signal does: hop too large for n_fft).")
     out = summed[start:start + length]
     norm = norm[start:start + length]
     if (norm < 1e-11).any():
@@ -77,3 +82,39 @@ def spectral_convergence(target: torch.Tensor, estimate: torch.Tensor) -> float:
     t = check_tensor(target, "spectral_convergence", "target", shape=("F", "T"), dtype="float")
     e = check_tensor(estimate, "spectral_convergence", "estimate", shape=tuple(t.shape), dtype="float")
     return (torch.linalg.norm(t - e) / torch.linalg.norm(t)).item()
+
+
+def hz_to_mel(freq):
+    """The HTK mel scale (O'Shaughnessy 1987), torchaudio's default: ``2595 * log10(1 + f / 700)``. Works on a float
+    or a tensor of frequencies in Hz."""
+    if isinstance(freq, torch.Tensor):
+        return 2595.0 * torch.log10(1.0 + freq / 700.0)
+    return 2595.0 * math.log10(1.0 + freq / 700.0)
+
+
+def mel_to_hz(mel):
+    """Inverse of ``hz_to_mel``: ``700 * (10 ** (m / 2595) - 1)``, on a float or a tensor."""
+    if isinstance(mel, torch.Tensor):
+        return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+
+
+def mel_filterbank(n_freqs: int, sample_rate: int, n_mels: int, f_min: float = 0.0, f_max: float | None = None,
+                   device=None) -> torch.Tensor:
+    """Triangular mel filters ``(n_freqs, n_mels)`` for the ``n_freqs`` rfft bins from 0 to ``sample_rate / 2``:
+    ``n_mels + 2`` points evenly spaced in mel between ``f_min`` and ``f_max`` (default Nyquist); filter m rises
+    linearly from point m to 1 at point m + 1 and falls back to 0 at point m + 2 (peak 1, no area normalisation).
+    Matches ``torchaudio.functional.melscale_fbanks(..., norm=None, mel_scale="htk")``; a power spectrogram
+    ``(n_freqs, T)`` pools into mel bands as ``fb.T @ power``."""
+    for name, v in (("n_freqs", n_freqs), ("sample_rate", sample_rate), ("n_mels", n_mels)):
+        check_positive(v, "mel_filterbank", name, integer=True)
+    f_max = sample_rate / 2 if f_max is None else f_max
+    if not 0 <= f_min < f_max:
+        raise ValueError(f"mel_filterbank: need 0 <= f_min < f_max; got f_min={f_min}, f_max={f_max}.")
+    freqs = torch.linspace(0, sample_rate // 2, n_freqs, device=device)  # (n_freqs,) Hz of each rfft bin
+    mels = torch.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2, device=device)  # (n_mels + 2,)
+    points = mel_to_hz(mels)  # (n_mels + 2,) Hz: left edge, centre, right edge of each triangle
+    left, centre, right = points[:-2], points[1:-1], points[2:]  # each (n_mels,)
+    rising = (freqs[:, None] - left) / (centre - left)  # (n_freqs, n_mels)
+    falling = (right - freqs[:, None]) / (right - centre)  # (n_freqs, n_mels)
+    return torch.minimum(rising, falling).clamp(min=0.0)  # (n_freqs, n_mels)

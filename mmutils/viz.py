@@ -23,6 +23,7 @@ __all__ = [
     "embedding_scatter",
     "audio_player",
     "animation_html",
+    "talking_video_html",
 ]
 
 _IMAGE_RANKS = [("C", "H", "W")]
@@ -203,3 +204,106 @@ def animation_html(frames, fps: int = 12, size: float = 2.5, titles: Sequence[st
     html = offline_player(anim.to_jshtml(default_mode="loop"))
     plt.close(fig)
     return HTML(html)
+
+
+def _wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
+    """Mono float samples -> a 16-bit PCM WAV file in memory, peak-normalised (as IPython's Audio player does)."""
+    import io
+    import wave
+
+    peak = float(np.abs(samples).max()) if samples.size else 0.0
+    pcm = (samples / peak * 32767).round().astype("<i2") if peak > 0 else np.zeros(samples.shape, "<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+def _png_data_uri(image) -> str:
+    import base64
+    import io
+
+    from matplotlib.image import imsave
+
+    buf = io.BytesIO()
+    imsave(buf, to_display(image), format="png")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def talking_video_html(panels: dict, waveform, sample_rate: int, fps: int, scale: float = 3.0,
+                       title: str | None = None):
+    """Video with its sound in one self-contained HTML element: ``panels`` maps a label to frames ``(T, C, H, W)``
+    (every panel the same ``T``), shown side by side with their labels, ``scale`` times their pixel size; the
+    ``waveform`` ``(N,)`` or ``(1, N)`` plays under them. One ``<audio>`` element (its own play button, plus a speed
+    choice) is the clock: a small script shows frame ``floor(currentTime * fps)`` of every panel, so face and sound
+    cannot drift apart. The sound is cut or padded with silence to the frames' ``T / fps`` seconds. Everything is
+    embedded (a base64 WAV, base64 PNG frames); nothing is loaded from the network. Without scripts (a static
+    viewer) the first frames and the sound still show."""
+    import base64
+    import hashlib
+    import html as html_lib
+    import json
+
+    from IPython.display import HTML
+
+    if not isinstance(panels, dict) or not panels:
+        raise ValueError("talking_video_html: `panels` must be a non-empty dict {label: frames (T, C, H, W)}.")
+    check_positive(sample_rate, "talking_video_html", "sample_rate", integer=True)
+    check_positive(fps, "talking_video_html", "fps", integer=True)
+    check_positive(scale, "talking_video_html", "scale")
+    videos = {str(k): check_tensor(v, "talking_video_html", f"panels[{k!r}]", shape=("T", "C", "H", "W"), allowed=_C)
+              for k, v in panels.items()}
+    lengths = {k: v.shape[0] for k, v in videos.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"talking_video_html: every panel needs the same number of frames; got {lengths}.")
+    n_frames = next(iter(lengths.values()))
+    if n_frames == 0:
+        raise ValueError("talking_video_html: the panels have no frames (T = 0).")
+    w = check_tensor(waveform, "talking_video_html", "waveform", shape=[("N",), (1, "N")], dtype="float")
+    samples = w.detach().cpu().reshape(-1).double().numpy()
+    n_samples = round(n_frames * sample_rate / fps)
+    samples = np.pad(samples[:n_samples], (0, max(0, n_samples - len(samples))))
+    wav = base64.b64encode(_wav_bytes(samples, sample_rate)).decode("ascii")
+    frames = [[_png_data_uri(f) for f in v] for v in videos.values()]
+    uid = "talk" + hashlib.sha1((wav + "".join(frames[0])).encode()).hexdigest()[:12]
+    figures = "".join(
+        f'<figure style="margin:0 10px 0 0;text-align:center">'
+        f'<img class="frame" src="{f[0]}" alt="{html_lib.escape(k)}"'
+        f' width="{round(v.shape[3] * scale)}" height="{round(v.shape[2] * scale)}"'
+        f' style="image-rendering:pixelated;display:block">'
+        f'<figcaption style="font:14px sans-serif;margin-top:4px">{html_lib.escape(k)}</figcaption></figure>'
+        for (k, v), f in zip(videos.items(), frames))
+    heading = (f'<div style="font:bold 14px sans-serif;margin-bottom:6px">{html_lib.escape(title)}</div>'
+               if title else "")
+    speeds = "".join(f'<option value="{s}"{" selected" if s == 1 else ""}>{s}\u00d7</option>' for s in (1, 0.5, 0.25))
+    script = f"""
+(function() {{
+  var root = document.getElementById("{uid}");
+  var audio = root.querySelector("audio"), imgs = root.querySelectorAll("img.frame");
+  var readout = root.querySelector(".readout"), speed = root.querySelector("select");
+  var frames = {json.dumps(frames)};
+  var fps = {fps}, count = {n_frames}, shown = -1;
+  frames.forEach(function(panel) {{ panel.forEach(function(src) {{ new Image().src = src; }}); }});
+  function show() {{
+    var i = Math.max(0, Math.min(count - 1, Math.floor(audio.currentTime * fps)));
+    if (i !== shown) {{
+      for (var p = 0; p < imgs.length; p++) {{ imgs[p].src = frames[p][i]; }}
+      readout.textContent = "frame " + (i + 1) + " / " + count + ", " + audio.currentTime.toFixed(2) + " s";
+      shown = i;
+    }}
+  }}
+  function tick() {{ show(); if (!audio.paused && !audio.ended) {{ window.requestAnimationFrame(tick); }} }}
+  audio.addEventListener("play", tick);
+  ["seeked", "seeking", "timeupdate", "pause", "ended"].forEach(function(e) {{ audio.addEventListener(e, show); }});
+  speed.addEventListener("change", function() {{ audio.playbackRate = parseFloat(speed.value); }});
+}})();
+"""
+    body = (f'<div id="{uid}" class="talking-video">{heading}<div style="display:flex;align-items:flex-end">{figures}'
+            f'</div><div style="display:flex;align-items:center;gap:8px;margin-top:6px;font:13px sans-serif">'
+            f'<audio controls preload="auto" src="data:audio/wav;base64,{wav}"></audio>'
+            f'<label>speed <select>{speeds}</select></label><span class="readout">frame 1 / {n_frames}</span></div>'
+            f"<script>{script}</script></div>")
+    return HTML(body)

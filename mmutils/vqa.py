@@ -86,15 +86,20 @@ class VQAModel(nn.Module):
     """``image grid -> (pooling) -> fusion <- question encoder``, then an MLP answer head.
 
     ``uses`` is ``"both"`` (needs ``fusion``), ``"question"`` (the question-only baseline: head on the question) or
-    ``"image"`` (the image-only baseline: head on the max-pooled grid). A vector fusion gets the max-pooled grid; an
-    attending fusion gets every cell. ``forward(cells (B, N, D), tokens (B, L), lengths (B,)) -> logits (B, answers)``.
+    ``"image"`` (the image-only baseline: head on the pooled grid). An attending fusion gets every cell; a vector
+    fusion (and the image-only baseline) gets the grid pooled to one vector by ``pool``: ``"max"``, the maximum over
+    the cells ``(B, D)`` (where a feature was is lost), or ``"flat"``, every cell in order ``(B, N * D)`` (where is
+    kept by position in the vector; ``image_dim`` is then ``N * D``; each entry is standardised by batch norm without
+    a learned scale).
+    ``forward(cells (B, N, D), tokens (B, L), lengths (B,)) -> logits (B, answers)``.
     """
 
     def __init__(self, question_encoder: QuestionEncoder, image_dim: int, n_answers: int,
-                 fusion: nn.Module | None = None, uses: str = "both", hidden: int = 128):
+                 fusion: nn.Module | None = None, uses: str = "both", hidden: int = 128, pool: str = "max"):
         super().__init__()
         check_choice(uses, "VQAModel", "uses", ("both", "question", "image"))
-        self.uses = uses
+        check_choice(pool, "VQAModel", "pool", ("max", "flat"))
+        self.uses, self.pool = uses, pool
         if (uses == "both") != (fusion is not None):
             raise ValueError("VQAModel: give a fusion exactly when uses='both'.")
         self.question_encoder, self.fusion = question_encoder, fusion
@@ -102,16 +107,23 @@ class VQAModel(nn.Module):
         if in_dim is None:
             in_dim = image_dim + question_encoder.dim  # ConcatFusion without dims
         self.head = nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(), nn.Linear(hidden, n_answers))
+        # The flat vector is long (N * D) and its features differ in scale: standardised with batch statistics
+        # (running statistics at test time), so that a projection of it starts in tanh's working range.
+        self.norm = nn.BatchNorm1d(image_dim, affine=False) if pool == "flat" else nn.Identity()
 
     def forward(self, cells: torch.Tensor, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         check_tensor(cells, "VQAModel", "cells", shape=("B", "N", "D"), dtype="float")
         if self.uses == "image":
-            return self.head(cells.amax(1))  # (B, answers)
+            return self.head(self.pooled(cells))  # (B, answers)
         q = self.question_encoder(tokens, lengths)  # (B, d_q)
         if self.uses == "question":
             return self.head(q)
-        fused = self.fusion(cells, q) if self.fusion.attends else self.fusion([cells.amax(1), q])  # (B, d_f)
+        fused = self.fusion(cells, q) if self.fusion.attends else self.fusion([self.pooled(cells), q])  # (B, d_f)
         return self.head(fused)  # (B, answers)
+
+    def pooled(self, cells: torch.Tensor) -> torch.Tensor:
+        """The grid as one vector: ``(B, N, D) -> (B, D)`` (max) or ``(B, N * D)`` (flat, standardised)."""
+        return cells.amax(1) if self.pool == "max" else self.norm(cells.flatten(1))
 
 
 def answer_vocabulary() -> list[str]:
@@ -120,20 +132,31 @@ def answer_vocabulary() -> list[str]:
 
 
 def vqa_examples(scenes: list[Scene], vocab: Vocabulary, yes_share: float | None = None,
-                 seed: int = 0) -> dict[str, torch.Tensor]:
+                 seed: int = 0, is_there_per_scene: float | None = None) -> dict[str, torch.Tensor]:
     """Every question of every scene, except that "is there" questions are sampled so that ``yes_share`` of them are
-    answered "yes" (each scene has one "yes" and one "no" question; ``None`` keeps both: balanced). Returns tensors:
+    answered "yes" (each scene has one "yes" and one "no" question; ``None`` keeps both: balanced). By default every
+    "yes" question is kept and "no" questions are dropped at random; ``is_there_per_scene`` instead sets the expected
+    number of "is there" questions kept per scene (at most 2), so that two splits with different shares can have the
+    same size: ``yes_share=0.5, is_there_per_scene=1 / 0.9`` is as large as ``yes_share=0.9``. Returns tensors:
     ``scene`` (n,) index into ``scenes``, ``tokens`` (n, L), ``lengths`` (n,), ``answer`` (n,) into
     ``answer_vocabulary()``, ``qtype`` (n,) into ``QUESTION_TYPES``; and ``questions``, a list of the n strings."""
     if yes_share is not None and not 0.5 <= yes_share < 1:
         raise ValueError(f"vqa_examples: `yes_share` must be None (balanced) or in [0.5, 1); got {yes_share}.")
     rng = random.Random(seed)
     answers = answer_vocabulary()
-    keep_no = 1.0 if yes_share is None else (1 - yes_share) / yes_share
+    share = 0.5 if yes_share is None else yes_share
+    if is_there_per_scene is None:
+        keep = {"yes": 1.0, "no": (1 - share) / share}
+    else:
+        keep = {"yes": is_there_per_scene * share, "no": is_there_per_scene * (1 - share)}
+        if not 0 < is_there_per_scene or max(keep.values()) > 1:
+            raise ValueError("vqa_examples: `is_there_per_scene` must be positive and at most 1 / max(yes_share, "
+                             f"1 - yes_share) (each scene has one 'yes' and one 'no' question); got "
+                             f"{is_there_per_scene}.")
     rows = []
     for i, s in enumerate(scenes):
         for qa in s.qa:
-            if qa.qtype == "is there" and qa.answer == "no" and rng.random() >= keep_no:
+            if qa.qtype == "is there" and keep[qa.answer] < 1 and rng.random() >= keep[qa.answer]:
                 continue
             rows.append((i, qa.question, answers.index(qa.answer), QUESTION_TYPES.index(qa.qtype)))
     ids = [vocab.encode(tokenize(q)) for _, q, _, _ in rows]

@@ -25,9 +25,12 @@
 # 1. build VQA data from the world: five question types (what, where, how many, is there, which colour) with exact
 #    answers, and a **biased** training split in which "is there a …?" is answered "yes" 90% of the time;
 # 2. pretrain the image stream once on the world's labels and freeze it — as real VQA systems feed frozen pretrained
-#    CNN grids (Antol et al. used VGG) to the fusion;
-# 3. compare **fusions** on the same data: concatenation, element-wise product, low-rank bilinear (MLB) and
-#    question-guided **attention** over the grid, and look at where the attention goes;
+#    CNN features to the fusion (Antol et al.: one vector, VGG's last hidden layer; attention models such as
+#    Kim et al.'s: a ResNet's 14×14 grid);
+# 3. compare **fusions** on the same data, one difference at a time: how the grid becomes one vector (maximum over the
+#    cells, or every cell in order), how the vector meets the question (concatenation, element-wise product, low-rank
+#    bilinear MLB), and question-guided **attention** over the grid (additive, and MLB inside attention as Kim et al.
+#    build it); and look at where the attention goes;
 # 4. measure **language bias**: a question-only and an image-only baseline, on the biased and on a balanced test split
 #    (the motivation of VQA v2).
 
@@ -42,7 +45,7 @@ import mmutils
 from mmutils import vqa, world
 from mmutils.encoders import ImageCNN
 from mmutils.exercises import check
-from mmutils.fusion import AttentionFusion, BilinearFusion, ConcatFusion, ProductFusion
+from mmutils.fusion import AttentionFusion, BilinearFusion, ConcatFusion, MLBAttentionFusion, ProductFusion
 from mmutils.text import Vocabulary, tokenize
 
 gen = mmutils.seed_everything(6)
@@ -96,8 +99,9 @@ for name, ex in [("train (biased)", train), ("test, biased", test_biased), ("tes
 
 # %% [markdown]
 # ## 2. The image stream: pretrained once, then frozen
-# Trained end to end from scratch in a few seconds, every fusion stays at the language prior (we tried). So, as in real
-# VQA systems, the image stream is pretrained on labels first: `ImageCNN` keeps an 8×8 grid of 64-d features, and two
+# As in real VQA systems, the image stream is pretrained on labels first, so that the fusions start from features
+# that already say what is where (training it end to end instead is exercise 4): `ImageCNN` keeps an 8×8 grid of
+# 64-d features, and two
 # linear heads read the class and the colour of the object in each third of the image (or "empty") from the maximum
 # over that third. Then it is frozen, and each grid cell also gets its row and column (one-hot), so that a fusion
 # knows *where* a feature is.
@@ -139,30 +143,57 @@ print("cells:", tuple(cells["train"].shape))
 
 # %% [markdown]
 # ## 3. The question stream and the fusions
-# The question stream is a GRU over the question's tokens; its last state is the question vector `q`. A fusion joins
-# it with the image stream, and an MLP head picks one of the answers. The vector fusions see the image as one vector
-# (the maximum over the grid): **concatenation** `[x, q]`; **product** `tanh(W x) ⊙ tanh(W' q)` (Antol et al.);
-# **MLB** `Pᵀ(tanh(Uᵀx) ⊙ tanh(Vᵀq))`, a bilinear map `xᵀ W_k q` per output of rank 256. **Attention** instead scores
-# every cell against the question, `a = softmax(wᵀ tanh(W x_i + W' q))`, and passes the weighted sum of the cells.
+# The question stream is a GRU over the question's tokens; its last state is the question vector `q` (64 numbers). A
+# fusion joins it with the image stream, and the same MLP head (one hidden layer of 128) picks one of the answers.
+#
+# A **vector fusion** needs the grid as one vector `x`. Two ways to get it:
+# - **max**: the maximum of each feature over the 64 cells (80 numbers). The position one-hots become constant, so
+#   *where* a feature was is lost by construction;
+# - **flat**: all 64 cells one after the other (64 × 80 = 5,120 numbers). Where a feature was is kept by its place in
+#   the vector, and the fusion's first layer can learn to read any cell. These 5,120 numbers differ wildly in scale
+#   (a feature that fires in one corner of a few images), so each is standardised with batch statistics (batch
+#   normalisation without a learned scale); unstandardised, the product fusion never learned to use the image at all.
+#   So "max against flat" changes two things, the pooling and the standardisation, and the flat models are much
+#   larger (their first layer reads 5,120 numbers: about 0.7–1.4 million weights against 40–170 thousand).
+#
+# It then meets `q` by **concatenation** `[x, q]`; by **product** `tanh(W x) ⊙ tanh(W' q)` (the element-wise product
+# of Antol et al.); or by **MLB** `Pᵀ(tanh(Uᵀx) ⊙ tanh(Vᵀq))`, a bilinear map `xᵀ W_k q` for every output k whose
+# weights are factorised with rank 256 (Kim et al.). MLB is the cheap answer to **MCB** (Fukui et al. 2016), which
+# approximates the full outer product of `x` and `q` with random count sketches multiplied in the Fourier domain.
+#
+# An **attending fusion** keeps every cell and lets the question choose. **Attention** (additive, scored as one hop of
+# Yang et al.'s stacked attention) scores every cell, `a = softmax(wᵀ tanh(W x_i + W' q))`, and passes
+# `[Σ a_i x_i, q]` to the head (Yang et al. add the pooled vector to `q` instead of concatenating). **MLB attention** is the model of Kim et al.: the score of each cell is itself a low-rank bilinear product of
+# the cell and the question, two such attention maps ("glimpses") each pool the grid, and a second MLB fuses the two
+# pooled vectors with `q`. (Their model also has dropout everywhere, rank 1,200, and feeds the second MLB straight
+# into a softmax over 2,000 answers; ours has rank 256 and the same small MLP head as every other model.) The MLB
+# formula is a bilinear map only up to its tanh nonlinearities.
 
 # %%
 mmutils.show_source(BilinearFusion.forward)
 mmutils.show_source(AttentionFusion.forward)
+mmutils.show_source(MLBAttentionFusion.forward)
 mmutils.show_source(vqa.VQAModel.forward)
 
 # %%
-CELL_DIM = cells["train"].shape[2]
+N_CELLS, CELL_DIM = cells["train"].shape[1:]  # 64 cells of 80 numbers
 
 
 def make_model(kind: str) -> vqa.VQAModel:
+    """`kind` is "question", "image", "<fusion> (max)", "<fusion> (flat)", "attention" or "MLB attention"."""
     mmutils.seed_everything(3)
     question_encoder = vqa.QuestionEncoder(len(vocab))
     if kind in ("question", "image"):
         return vqa.VQAModel(question_encoder, CELL_DIM, len(ANSWERS), uses=kind)
     d_q = question_encoder.dim
-    fusion = {"concat": lambda: ConcatFusion((CELL_DIM, d_q)), "product": lambda: ProductFusion(CELL_DIM, d_q),
-              "MLB": lambda: BilinearFusion(CELL_DIM, d_q), "attention": lambda: AttentionFusion(CELL_DIM, d_q)}[kind]()
-    return vqa.VQAModel(question_encoder, CELL_DIM, len(ANSWERS), fusion=fusion)
+    if kind in ("attention", "MLB attention"):
+        fusion = AttentionFusion(CELL_DIM, d_q) if kind == "attention" else MLBAttentionFusion(CELL_DIM, d_q)
+        return vqa.VQAModel(question_encoder, CELL_DIM, len(ANSWERS), fusion=fusion)
+    name, pool = kind.rstrip(")").split(" (")  # e.g. "MLB (flat)" -> "MLB", "flat"
+    d_x = CELL_DIM if pool == "max" else N_CELLS * CELL_DIM
+    fusion = {"concat": lambda: ConcatFusion((d_x, d_q)), "product": lambda: ProductFusion(d_x, d_q),
+              "MLB": lambda: BilinearFusion(d_x, d_q)}[name]()
+    return vqa.VQAModel(question_encoder, d_x, len(ANSWERS), fusion=fusion, pool=pool)
 
 
 def train_model(kind: str, examples: dict) -> vqa.VQAModel:
@@ -194,83 +225,162 @@ def scores(model: vqa.VQAModel) -> dict[str, dict[str, float]]:
                                                    held_out["qtype"])}
 
 
-KINDS = ["question", "image", "concat", "product", "MLB", "attention"]
+VECTOR = [f"{f} ({p})" for p in ("max", "flat") for f in ("concat", "product", "MLB")]
+FUSIONS = VECTOR + ["attention", "MLB attention"]
+KINDS = ["question", "image"] + FUSIONS
 models = {kind: train_model(kind, train) for kind in KINDS}
 results_by_model = {kind: scores(m) for kind, m in models.items()}
 
 # %% [markdown]
 # ## 4. Results by fusion and question type
-# The **per-type majority baseline** answers every question with its type's most common training answer ("yes" for
-# "is there", "one" for "how many", …).
+# Every model has the same frozen grid, the same question encoder and head, the same training questions, five epochs
+# of batches of 128 at the same step size, and is scored on the same test questions. Accuracy is exact match: each of
+# our questions has one true answer. (VQA's own metric counts an answer as `min(#annotators who gave it / 3, 1)`
+# over ten human answers, because real questions have several acceptable ones.) The **per-type majority baseline**
+# answers every question with its type's most common training answer ("yes" for "is there", "three" for "how many" —
+# the counts are nearly equally common —, …). The **image-only** model sees the image but not the question, so it must
+# give one answer to every question about an image: it falls below the majority baseline.
 
 # %%
 majority = {name: vqa.accuracy_by_type(vqa.majority_by_type(train["answer"], train["qtype"], ex["qtype"]),
                                        ex["answer"], ex["qtype"])
             for name, ex in [("balanced", test_balanced), ("biased", test_biased), ("held-out pairs", held_out)]}
 columns = world.QUESTION_TYPES + ["overall"]
+rows = [("majority by type", majority["balanced"])] + [(k, results_by_model[k]["balanced"]) for k in KINDS]
 print(f"{'balanced test':22s}" + "".join(f"{c:>13s}" for c in columns))
-for name, acc in [("majority by type", majority["balanced"])] + \
-        [(k, results_by_model[k]["balanced"]) for k in KINDS]:
+for name, acc in rows:
     print(f"{name:22s}" + "".join(f"{acc[c]:13.3f}" for c in columns))
 
 # %%
-fig, ax = plt.subplots(figsize=(9, 3.2))
-width = 0.13
-for k, kind in enumerate(["majority by type"] + KINDS):
-    acc = majority["balanced"] if k == 0 else results_by_model[kind]["balanced"]
-    ax.bar(torch.arange(len(columns)) + (k - 3) * width, [acc[c] for c in columns], width, label=kind)
+table = torch.tensor([[acc[c] for c in columns] for _, acc in rows])  # (models, types + 1)
+fig, ax = plt.subplots(figsize=(8, 5))
+ax.imshow(table, cmap="Greens", vmin=0, vmax=1, aspect="auto")
+for (r, c), v in zip(torch.cartesian_prod(torch.arange(len(rows)), torch.arange(len(columns))).tolist(),
+                     table.flatten().tolist()):
+    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.6 else "black")
 ax.set_xticks(range(len(columns)), columns)
-ax.set(ylabel="accuracy", ylim=(0, 1), title="balanced test split: accuracy by question type")
-ax.legend(fontsize=7, ncol=4)
+ax.xaxis.tick_top()
+ax.set_yticks(range(len(rows)), [name for name, _ in rows])
+ax.set_title("balanced test split: accuracy by question type", pad=24)
 plt.show()
 
 # %% [markdown]
-# Pooling the grid to one vector throws away *where* things are: the vector fusions cannot answer "where is the
-# dog?" or "what is on the left?" much better than the prior. Attention keeps every cell, with its position, and picks
-# the ones the question asks about. Let us look at what it attends to.
+# Each pair of rows isolates one difference:
+# - **max against flat, same fusion** — how the grid becomes a vector. With the maximum, "where" stays at the prior
+#   (0.35 against the majority's 0.34) for every fusion: the positions are gone. Flat keeps them, and "where" rises to
+#   0.51–0.77, and "how many" rises too (0.72–0.76 → 0.84–0.94). But flat loses something: "is there" falls to
+#   chance (0.50) and "which colour" drops by about a tenth. The maximum over the cells keeps the evidence "some cell
+#   looks like a dog" in one vector (the max models reach 0.57–0.66 on "is there"); on the flat vector the model has
+#   to learn that question separately for each of the 64 positions, from the 4,455 "is there" training questions.
+#   Neither vector is good: the best vector fusion (MLB, flat) answers 0.61 overall — at this budget of five epochs,
+#   where the flat models' training loss is still falling.
+# - **concat, product, MLB on the same vector** — how the vector meets the question. On the 80 numbers of the
+#   maximum the three are within about 2 points of each other (0.53–0.55), about what another seed could change. On
+#   the 5,120 numbers of the flat grid the multiplicative fusions pull ahead in this run (concat 0.54, product 0.59,
+#   MLB 0.61; "where" 0.51, 0.70, 0.77), though concatenation stays best on "how many" and "which colour": the question
+#   has to pick *which* part of a long vector matters, and a product of the two lets each question switch parts of
+#   the image vector on and off directly, where after a concatenation that interaction has to be built by the head's
+#   one hidden layer.
+# - **flat against attention** — whether the question chooses the cells. Attention (additive, concatenated with the
+#   question) jumps to 0.88: 0.95–0.98 on what, where, how many and which colour, with far fewer weights than the
+#   flat models. The question picks the cells, and the head reads what was picked. Its weak spot is "is there"
+#   (0.57): a yes/no about a class that may be anywhere, or nowhere, in the image.
+# - **attention against MLB attention** — how the cells are scored and fused. Kim et al.'s model reaches 0.95, and
+#   almost all of the gain is "is there": 0.57 → 0.86. The two models differ in four ways at once — bilinear against
+#   additive scores, two glimpses against one, an MLB against a concatenation after pooling, and about three times
+#   the weights — and this lesson does not separate them. A likely part of the answer: bilinear scores make "is this
+#   cell the asked class?" one product away, and the second MLB can say "yes" when what a glimpse found matches the
+#   question.
+#
+# Let us look at what the two attending models look at. Each column is one test question; the first row is the scene
+# as the model sees it, the rows below are the attention weights on the 8×8 grid (white = most weight; the lines
+# mark the thirds).
 
 # %%
-attention_model = models["attention"]
-examples = [(0, "what is on the left"), (0, "what is on the right"), (1, "where is the " + test_scenes[1].objects[0].cls),
-            (2, "what colour is the " + test_scenes[2].objects[-1].cls), (3, "how many objects are there")]
-fig, axes = plt.subplots(1, len(examples), figsize=(2.6 * len(examples), 3))
-for ax, (i, question) in zip(axes, examples):
-    tokens = torch.tensor([vocab.encode(tokenize(question))])  # (1, L)
-    with torch.no_grad():
-        logits = attention_model(cells["test"][i:i + 1].to(device), tokens.to(device),
-                                 torch.tensor([tokens.shape[1]]).to(device))  # (1, answers)
-    weights = attention_model.fusion.weights[0].reshape(8, 8).cpu()  # (8, 8)
-    mmutils.viz.heatmap_overlay(test_scenes[i].image, weights, ax=ax)
-    ax.set_title(f"{question}?\n→ {ANSWERS[logits.argmax().item()]}", fontsize=8)
-    ax.axis("off")
-fig.suptitle("question-guided attention over the 8×8 grid", y=1.02)
+picks = []  # one test question of each type, each from a different scene
+for k in range(len(world.QUESTION_TYPES)):
+    picks.append(((test_balanced["qtype"] == k) & (test_balanced["scene"] >= 4 * k)).nonzero()[0].item())
+fig, axes = plt.subplots(4, len(picks), figsize=(2.5 * len(picks), 9.6))
+for col, j in enumerate(picks):
+    scene_id = test_balanced["scene"][j].item()
+    args = [cells["test"][scene_id:scene_id + 1].to(device), test_balanced["tokens"][j:j + 1].to(device),
+            test_balanced["lengths"][j:j + 1].to(device)]
+    maps, answers = [], []
+    for kind in ["attention", "MLB attention"]:
+        with torch.no_grad():
+            answers.append(ANSWERS[models[kind](*args).argmax().item()])
+        w = models[kind].fusion.weights.cpu()  # (1, 64) or (1, glimpses, 64)
+        maps += [w[0]] if w.dim() == 2 else list(w[0])
+    axes[0, col].imshow(mmutils.viz.to_display(test_scenes[scene_id].image))
+    axes[0, col].set_title(f"{test_balanced['questions'][j]}?\ntruth: {ANSWERS[test_balanced['answer'][j]]}\n"
+                           f"attention: {answers[0]} · MLB att.: {answers[1]}", fontsize=8)
+    for row, (weights, label) in enumerate(zip(maps, ["attention", "MLB att., glimpse 1", "MLB att., glimpse 2"]), 1):
+        axes[row, col].imshow(weights.reshape(8, 8), cmap="gray", vmin=0)
+        for x in (8 / 3 - 0.5, 16 / 3 - 0.5):
+            axes[row, col].axvline(x, color="tab:red", lw=0.8)
+        if col == 0:
+            axes[row, col].set_ylabel(label, fontsize=8)
+for ax in axes.flat:
+    ax.set_xticks([])
+    ax.set_yticks([])
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# Where the question names a place or an object, both attending models put nearly all their weight on a few cells
+# of it: the left third for "what is on the left?", the cat for "where is the cat?", the cow for "what colour is the
+# cow?". "How many objects are there?" spreads the attention of the additive model over the whole image: counting is
+# not one place. "Is there a horse?" shows the difference between the two models: the additive attention does not
+# look at the horse (bottom middle) at all and answers "yes" anyway — rightly here, but it is the answer it gives to
+# most "is there" questions (on the balanced split it is right on only 0.57 of them, §5), while MLB attention's first
+# glimpse lands on the horse. (The "is there" column always shows a question whose answer is "yes": try the same
+# scene's "no" question yourself.) The second glimpse of MLB attention is spread out, on the border for "how many";
+# we do not try to read it. Each map is scaled to its own largest weight, so compare where, not how bright.
 
 # %% [markdown]
 # ## 5. Language bias
 # On the **biased** test split the question-only model does well on "is there" — it says "yes", as in training. On
 # the **balanced** split that prior is worth nothing (50%), and the question-only model falls to the per-type majority
-# baseline. Even the attention model, which can see, answers "is there … ?" worse than its other questions: it
-# learned part of the prior too. Balancing the *training* data (VQA v2's remedy) removes the shortcut; here is the
-# same attention model trained on balanced questions.
+# baseline. The additive attention model learned almost the whole prior: on the biased split it answers "is there"
+# right 0.92 of the time, on the balanced one 0.57, barely above the 0.50 of always saying "yes". MLB attention, with
+# the same training questions, keeps 0.86 on the balanced split: a model that can answer the question from the image
+# leans on the prior less.
+#
+# Balancing the *training* data is VQA v2's remedy. Goyal et al. balance each question: for every (image, question,
+# answer) they collect a similar image on which the same question has a different answer. Ours is simpler: we keep
+# the same number of "is there" questions as in the biased training split, but half of them answered "yes" — the
+# same amount of data, without the shortcut.
 
 # %%
-for kind in ["question", "image", "attention"]:
+for kind in ["question", "image", "attention", "MLB attention"]:
     r = results_by_model[kind]
-    print(f"{kind:10s} 'is there': biased {r['biased']['is there']:.3f}, balanced {r['balanced']['is there']:.3f};"
+    print(f"{kind:14s} 'is there': biased {r['biased']['is there']:.3f}, balanced {r['balanced']['is there']:.3f};"
           f" overall: biased {r['biased']['overall']:.3f}, balanced {r['balanced']['overall']:.3f}")
-train_balanced = vqa.vqa_examples(train_scenes, vocab, yes_share=None)
+train_balanced = vqa.vqa_examples(train_scenes, vocab, yes_share=0.5, seed=0, is_there_per_scene=1 / 0.9)
+print(f"training questions: biased {len(train['answer'])}, balanced {len(train_balanced['answer'])}")
 attention_balanced = scores(train_model("attention", train_balanced))
 print(f"attention trained on balanced questions: 'is there' {attention_balanced['balanced']['is there']:.3f}, "
       f"overall {attention_balanced['balanced']['overall']:.3f} (balanced test)")
 
 # %% [markdown]
+# With the same number of questions, half of them "yes", the additive attention model gains 5 points on the balanced
+# "is there" (0.570 → 0.623; overall 0.882 → 0.896) in this run — but it stays far below MLB attention trained on
+# the *biased* data (0.86). Balanced data removes the reward for the shortcut; it does not give a model the means to do without it.
+
+# %% [markdown]
 # **Held-out combinations.** The held-out test scenes contain only (class, colour) pairs never seen in training.
 
 # %%
-for kind in ["question", "attention"]:
-    print(kind, {k: round(v, 3) for k, v in results_by_model[kind]["held-out pairs"].items()})
+for kind in ["question", "MLB (flat)", "attention", "MLB attention"]:
+    print(f"{kind:14s}", {k: round(v, 3) for k, v in results_by_model[kind]["held-out pairs"].items()})
+
+# %% [markdown]
+# Every model drops on them: attention from 0.88 to 0.70, MLB attention from 0.95 to 0.78. For the two attending
+# models "how many" holds up, "where" drops by up to 10 points and "what" falls furthest (to about half). A likely
+# reason, not tested here: the image stream was pretrained on the training pairs only, and a blue dog is not what it
+# learned a dog looks like. The question-only model never answers "which colour" right on
+# these scenes (0.0): its best guess for "what colour is the dog?" is a colour dogs had in training, and the held-out
+# dogs have the one colour they never had. Compositional generalisation is not free.
 
 # %% [markdown]
 # ## 6. Exercises
@@ -324,41 +434,41 @@ check("06.3", my_majority_by_type)
 
 # %% [markdown]
 # ## Results
-# The bars: the best fusion ≥ 0.80 overall on the balanced test split, with "where" ≥ 0.9; the question-only model
-# ≥ 0.85 on "is there" in the biased split and within 3 points of the per-type majority baseline on the balanced one;
-# the best model ≥ 30 points above the question-only model on the balanced split. Every fusion is reported, and the
-# held-out pairs beside them.
+# The bars: attention ≥ 0.80 overall on the balanced test split, with "where" ≥ 0.9, and ≥ 30 points above the
+# question-only model there; the question-only model ≥ 0.85 on "is there" in the biased split and within 3 points of
+# the per-type majority baseline on the balanced one. Every other model is reported, with the held-out pairs.
 
 # %% tags=["results"]
-best = max(["concat", "product", "MLB", "attention"], key=lambda k: results_by_model[k]["balanced"]["overall"])
 question_only = results_by_model["question"]
+attention = results_by_model["attention"]
 results = mmutils.report_results({
     "pretrained slot class accuracy": slot_accuracy["class"],
     "pretrained slot colour accuracy": slot_accuracy["colour"],
-    **{f"{k} balanced accuracy": results_by_model[k]["balanced"]["overall"]
-       for k in ["concat", "product", "MLB", "image"]},
-    "best fusion balanced accuracy": (results_by_model[best]["balanced"]["overall"], ">=", 0.80),
-    "best fusion where accuracy": (results_by_model[best]["balanced"]["where"], ">=", 0.9),
-    "best fusion held-out pairs accuracy": results_by_model[best]["held-out pairs"]["overall"],
+    **{f"{k} balanced accuracy": results_by_model[k]["balanced"]["overall"] for k in ["image"] + VECTOR},
+    "MLB attention balanced accuracy": results_by_model["MLB attention"]["balanced"]["overall"],
+    "attention balanced accuracy": (attention["balanced"]["overall"], ">=", 0.80),
+    "attention where accuracy": (attention["balanced"]["where"], ">=", 0.9),
+    "attention held-out pairs accuracy": attention["held-out pairs"]["overall"],
     "question-only is-there accuracy, biased split": (question_only["biased"]["is there"], ">=", 0.85),
     "question-only minus majority, balanced split": (
         abs(question_only["balanced"]["overall"] - majority["balanced"]["overall"]), "<=", 0.03),
-    "best minus question-only, balanced split": (
-        results_by_model[best]["balanced"]["overall"] - question_only["balanced"]["overall"], ">=", 0.30),
+    "attention minus question-only, balanced split": (
+        attention["balanced"]["overall"] - question_only["balanced"]["overall"], ">=", 0.30),
     "attention trained balanced, is-there accuracy": attention_balanced["balanced"]["is there"],
 })
-print("best fusion:", best)
 
 # %% [markdown]
 # ## Summary
 # - VQA is **referencing**: the answer is text, like the question, produced by consulting the image. Two streams —
 #   a CNN grid for the image, a recurrent encoder for the question — meet in a **fusion**.
-# - Concatenation, product and low-rank bilinear fusions of *pooled* features all lose where things are; question-
-#   guided **attention** over the grid keeps it and answers "what is on the left?" and "where is the dog?".
-# - A frozen, pretrained image stream is what makes this learnable in seconds — and what real systems do.
+# - Max-pooling the grid loses where things are; flattening it keeps where but makes the model learn every question
+#   once per position. On the flat vector, multiplicative fusions (product, MLB) did better overall than
+#   concatenation. Question-guided **attention** over the grid beats every pooled vector overall, and MLB inside
+#   attention (Kim et al.) beats additive attention, above all on "is there".
+# - A frozen, pretrained image stream lets these models train in seconds here — and is what real systems do.
 # - **Language bias**: a question-only model reaches its training prior on a biased split and falls to the majority
-#   baseline on a balanced one; a model that sees must beat it there. Balancing the training questions (VQA v2)
-#   weakens the shortcut.
+#   baseline on a balanced one; a model that sees must beat it there. Balancing the training answers (VQA v2 balances
+#   further, with complementary images) weakens the shortcut but does not replace a model that can answer.
 # - On (class, colour) pairs never seen in training, accuracy drops — compositional generalisation is not free.
 #
 # ## Exercises
@@ -367,12 +477,17 @@ print("best fusion:", best)
 #    attention alone not rescue it?
 # 3. Stack two attention hops (Yang et al.'s stacked attention): use `[x_att, q]` as the query of a second hop.
 # 4. Train the image stream end to end instead of frozen. How many epochs until it matches?
+# 5. Balance as VQA v2 does: for every "is there a … ?" question answered "yes" on one training scene, add the same
+#    question on another scene where the answer is "no". Does the additive attention model's balanced "is there" rise
+#    further than with the rebalancing of §5?
 #
 # ## Papers
 # - S. Antol, A. Agrawal, J. Lu, M. Mitchell, D. Batra, C. L. Zitnick, D. Parikh. *VQA: Visual Question Answering.*
 #   ICCV 2015.
 # - J.-H. Kim, K.-W. On, W. Lim, J. Kim, J.-W. Ha, B.-T. Zhang. *Hadamard Product for Low-rank Bilinear Pooling.*
 #   ICLR 2017.
+# - A. Fukui, D. H. Park, D. Yang, A. Rohrbach, T. Darrell, M. Rohrbach. *Multimodal Compact Bilinear Pooling for
+#   Visual Question Answering and Visual Grounding.* EMNLP 2016 (MCB).
 # - Z. Yang, X. He, J. Gao, L. Deng, A. Smola. *Stacked Attention Networks for Image Question Answering.* CVPR 2016.
 # - Y. Goyal, T. Khot, D. Summers-Stay, D. Batra, D. Parikh. *Making the V in VQA Matter.* CVPR 2017.
 # - A. Agrawal, D. Batra, D. Parikh, A. Kembhavi. *Don't Just Assume; Look and Answer.* CVPR 2018.

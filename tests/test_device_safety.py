@@ -172,6 +172,8 @@ CASES = {
         lambda m=fusion.BilinearFusion(3, 4, 6, 5), f=[torch.randn(2, 3), torch.randn(2, 4)]: m(f)),
     "fusion.AttentionFusion": lambda: (
         lambda m=fusion.AttentionFusion(3, 4, 5), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m(x, q)),
+    "fusion.MLBAttentionFusion": lambda: (
+        lambda m=fusion.MLBAttentionFusion(3, 4, 5, 6), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m(x, q)),
     "generation.WordAttentionPool": lambda: (
         lambda m=generation.WordAttentionPool(4), w=torch.randn(2, 3, 4), k=torch.tensor([[1, 1, 0], [1, 0, 0]]).bool():
         m(w, k)),
@@ -208,6 +210,8 @@ CASES = {
         lambda m=_sync_expert(), t=torch.rand(2, 12, 2), x=torch.randn(2, 8, 24):
         lipsync.sync_distances(m, t, x, vshift=2)),
     "lipsync.lse": lambda: (lambda d=torch.rand(2, 5, 6): lipsync.lse(d)),
+    "lipsync.articulation": lambda: (lambda t=torch.rand(2, 12, 2): lipsync.articulation(t)),
+    "lipsync.aligned_l1": lambda: (lambda t=torch.rand(2, 12, 2), r=torch.rand(2, 12, 2): lipsync.aligned_l1(t, r)),
     "lipsync.estimate_offset": lambda: (
         lambda d=torch.rand(2, 5, 8), s=torch.tensor([0, 2]): lipsync.estimate_offset(d, s, 3)),
     "localization.SoundLocalizer": lambda: (
@@ -222,6 +226,9 @@ CASES = {
     "localization.success_auc": lambda: (lambda i=torch.rand(5): localization.success_auc(i)),
     "localization.peak_in_box": lambda: (
         lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.peak_in_box(m, b)),
+    "localization.random_object_chance": lambda: (
+        lambda o=[torch.tensor([[0, 0, 4, 4], [4, 4, 8, 8]])], b=torch.tensor([[0, 0, 4, 4]]):
+        localization.random_object_chance(o, b)),
     "matching.true_of": lambda: (
         lambda a=torch.tensor([[0, 1, 2], [1, 1, 1]]), s=torch.tensor([[0, -1, -1], [1, 1, -1], [-1, -1, 1]]):
         matching.true_of(a, s)),
@@ -260,6 +267,8 @@ CASES = {
     "stft.istft": lambda: (lambda x=torch.randn(100), w=torch.hann_window(16): (
         stft.istft(stft.stft(x, 16, 4, w), 16, 4, w, length=100), stft.istft(stft.stft(x, 16, 4), 16, 4))),
     "stft.spectral_convergence": lambda: (lambda a=torch.rand(5, 4), b=torch.rand(5, 4): stft.spectral_convergence(a, b)),
+    "stft.hz_to_mel": lambda: (lambda f=torch.rand(5) * 8000: stft.hz_to_mel(f)),
+    "stft.mel_to_hz": lambda: (lambda m=torch.rand(5) * 2000: stft.mel_to_hz(m)),
     "training.fit": lambda: (
         lambda m=torch.nn.Linear(3, 2), batches=[(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))]:
         training.fit(m, batches, lambda mod, b: torch.nn.functional.cross_entropy(mod(b[0]), b[1]), epochs=1,
@@ -296,6 +305,7 @@ CASES = {
 WITH_DEVICE = {
     "balance.modality_keep_mask": lambda d: balance.modality_keep_mask(4, 0.5, g(), device=d),
     "localization.centre_prior": lambda d: localization.centre_prior(2, 8, device=d),
+    "stft.mel_filterbank": lambda d: stft.mel_filterbank(33, 8000, 8, device=d),
 }
 
 

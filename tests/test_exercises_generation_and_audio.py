@@ -24,6 +24,10 @@ def _wer_position_only(hyps, refs):  # counts mismatched positions: misses inser
     return wrong / sum(len(r.split()) for r in refs)
 
 
+def _sync_loss(expert, track, audio_w):  # Wav2Lip's sync loss through the frozen expert
+    return -torch.log(expert(ls.mouth_windows(track).flatten(0, 1), audio_w.flatten(0, 1))).mean()
+
+
 @pytest.mark.parametrize("exercise_id, right, wrongs", [
     ("05.1", gen.gaussian_kl, [
         lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp() - 1 - lv).mean(1),  # mean, not sum, over dimensions
@@ -55,9 +59,12 @@ def _wer_position_only(hyps, refs):  # counts mismatched positions: misses inser
         lambda t, s: ls.shift_track(t, -s),  # the wrong direction
         lambda t, s: torch.stack([torch.roll(x, int(k), 0) for x, k in zip(t, s)]),  # wraps around, no rest
     ]),
-    ("11.3", lambda p: -torch.log(p).mean(), [
-        lambda p: -torch.log(1 - p).mean(),  # against "out of sync"
-        lambda p: (1 - p).mean(),
+    ("11.3", _sync_loss, [
+        lambda e, t, a: -torch.log(1 - e(ls.mouth_windows(t).flatten(0, 1), a.flatten(0, 1))).mean(),  # "out of sync"
+        lambda e, t, a: _sync_loss(e, t, torch.roll(a, 1, 1)),  # each mouth window scored against the next audio
+        lambda e, t, a: -torch.log(e(t.unfold(1, ls.WINDOW, 1).transpose(2, 3).flatten(2).flatten(0, 1),
+                                     a.flatten(0, 1))).mean(),  # open and width interleaved: not the expert's layout
+        lambda e, t, a: _sync_loss(e, t.detach(), a),  # no gradient reaches the generator
     ]),
 ])
 def test_checks_pass_reference_and_fail_wrong_answers(exercise_id, right, wrongs):

@@ -98,3 +98,46 @@ def test_talking_face_mouth():
     assert dark(wide_open) > dark(closed) + 5
     with pytest.raises(ValueError, match="mouth"):
         faces.render_face(who, mouth=(1.5, 0.5))
+
+
+def test_articulation_sees_a_shrunk_track_and_aligned_l1_takes_timing_out():
+    g = torch.Generator().manual_seed(3)
+    true = torch.rand(4, 30, 2, generator=g)
+    shrunk = 0.5 + 0.5 * (true - 0.5)  # the same movements at half the amplitude
+    a, b = ls.articulation(true), ls.articulation(shrunk)
+    assert set(a) == {"open peak", "open swing", "width swing"} and a["open peak"].shape == (4,)
+    assert torch.allclose(b["open swing"], a["open swing"] / 2, atol=1e-6)
+    assert torch.allclose(b["width swing"], a["width swing"] / 2, atol=1e-6)
+    assert (b["open peak"] < a["open peak"]).all()
+    assert torch.allclose(a["open peak"], true[:, :, 0].quantile(0.95, dim=1))
+    late = ls.shift_track(true, torch.tensor([3, -2, 0, 4]))  # the true movements, out of sync
+    fit = ls.aligned_l1(late, true, max_shift=4)
+    assert torch.allclose(fit["L1"], torch.zeros(4)) and fit["shift"].tolist() == [3, -2, 0, 4]
+    assert (ls.aligned_l1(late, true, max_shift=1)["L1"][[0, 3]] > 0).all()  # shifts beyond reach stay an error
+    plain = (shrunk - true).abs().mean((1, 2))
+    assert torch.allclose(ls.aligned_l1(shrunk, true)["L1"], plain)  # in sync already: the shape error is all
+    with pytest.raises(ValueError, match="reference"):
+        ls.aligned_l1(true, true[:, :20])
+
+
+def test_committed_lesson_plays_face_and_sound_together_offline():
+    """The executed lesson shows its talking faces in one element with their sound, nothing remote."""
+    import re
+
+    import nbformat
+
+    from mmutils import notebooks as nbt
+
+    for path in (nbt.NOTEBOOKS / "11_lip_movements.ipynb",):
+        nb = nbformat.read(path, as_version=4)
+        htmls = ["".join(o["data"]["text/html"]) for c in nb.cells if c.cell_type == "code"
+                 for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+        videos = [h for h in htmls if 'class="talking-video"' in h]
+        assert len(videos) >= 2, "the lesson shows its talking faces with talking_video_html"
+        for h in videos:
+            assert h.count("<audio") == 1 and "data:audio/wav;base64," in h and "data:image/png;base64," in h
+            assert not re.search(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}", h)
+            assert all(s.startswith("data:") for s in re.findall(r'src="([^"]*)"', h))
+        three = [h for h in videos if h.count("<figcaption") == 3]
+        assert three and all(k in three[0] for k in ("ground truth", "L1 only", "L1 + sync"))
+        assert not any("<audio" in h for h in htmls if h not in videos), "no sound played apart from its face"

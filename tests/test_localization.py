@@ -81,3 +81,29 @@ def test_sound_localizer_maps_are_per_pair_cosines():
     assert torch.allclose(scores, pair.flatten(2).sort(2, descending=True).values[..., :3].mean(2), atol=1e-6)
     with pytest.raises(ValueError, match="pair_maps"):
         model.pair_scores(pair[0])
+
+
+def test_random_object_chance_counts_each_object_of_a_scene_equally():
+    objects = [torch.tensor([[0, 0, 4, 4], [10, 0, 14, 4]]), torch.tensor([[0, 0, 4, 4], [5, 5, 9, 9], [10, 0, 14, 4]])]
+    boxes = torch.tensor([[0, 0, 4, 4], [4, 4, 10, 10]])  # scene 0: one of two centres inside; scene 1: one of three
+    assert abs(loc.random_object_chance(objects, boxes) - (1 / 2 + 1 / 3) / 2) < 1e-6
+    with pytest.raises(ValueError, match="scenes"):
+        loc.random_object_chance(objects[:1], boxes)
+
+
+def test_exercise_10_4_passes_the_reference_loss_and_fails_the_shortcuts():
+    from mmutils.exercises import evaluate
+    from mmutils.exercises.lesson10 import _reference_loss
+    from mmutils.matching import info_nce_loss
+
+    def no_mask(cells, sound, present, sounding, k, scale):
+        maps = torch.einsum("bdhw,cd->bchw", cells, sound)
+        return info_nce_loss(maps.flatten(2).topk(k, dim=2).values.mean(2), None, scale)
+
+    def own_sound_only(cells, sound, present, sounding, k, scale):  # maps of each image with its own sound only
+        maps = torch.einsum("bdhw,bd->bhw", cells, sound)
+        return maps.flatten(1).topk(k, dim=1).values.mean(1).mean() * 0 + 1.0
+
+    assert evaluate("10.4", _reference_loss).status == "passed"
+    for wrong in (no_mask, own_sound_only, lambda *a: _reference_loss(*a).detach()):
+        assert evaluate("10.4", wrong).status == "failed"

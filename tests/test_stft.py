@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from mmutils.audio import read_audio, write_audio
-from mmutils.stft import frame_signal, istft, spectral_convergence, stft
+from mmutils.stft import frame_signal, hz_to_mel, istft, mel_filterbank, mel_to_hz, spectral_convergence, stft
 
 CASES = [(512, 128, 16000, "hann"), (400, 160, 8001, "hamming"), (64, 16, 1000, "hann"), (256, 64, 3000, "none")]
 
@@ -55,6 +55,8 @@ def test_bad_inputs():
         istft(torch.randn(9, 5), 16, 4)
     with pytest.raises(ValueError, match="overlap-add is zero"):
         istft(stft(torch.randn(200), 16, 16, torch.hann_window(16)), 16, 16, torch.hann_window(16), length=200)
+    with pytest.raises(ValueError, match="frames cover only"):  # 1 + 100 // 15 frames: the last ends at 6 * 15 + 8 < 100
+        istft(stft(torch.randn(100), 16, 15, torch.hann_window(16)), 16, 15, torch.hann_window(16), length=100)
 
 
 def test_spectral_convergence():
@@ -73,3 +75,23 @@ def test_audio_files_round_trip_with_soundfile(tmp_path, suffix):
     back, rate = read_audio(path)
     assert rate == 8000 and back.shape == wave.shape
     assert (back - wave).abs().max() < 1e-4  # 16-bit quantisation
+
+
+@pytest.mark.parametrize("n_freqs, rate, n_mels, f_min, f_max", [(257, 16000, 40, 0.0, None), (201, 8000, 32, 0.0, None),
+                                                                  (513, 22050, 80, 50.0, 8000.0)])
+def test_mel_filterbank_matches_torchaudio(n_freqs, rate, n_mels, f_min, f_max):
+    import torchaudio
+
+    ours = mel_filterbank(n_freqs, rate, n_mels, f_min, f_max)
+    ref = torchaudio.functional.melscale_fbanks(n_freqs, f_min, rate / 2 if f_max is None else f_max, n_mels, rate,
+                                                norm=None, mel_scale="htk")
+    assert ours.shape == ref.shape == (n_freqs, n_mels)
+    assert torch.allclose(ours, ref, atol=1e-5)
+
+
+def test_mel_scale():
+    assert hz_to_mel(0.0) == 0.0 and abs(hz_to_mel(1000.0) - 1000.0) < 0.5  # 1000 Hz is about 1000 mel by design
+    f = torch.tensor([0.0, 440.0, 4000.0, 8000.0])
+    assert torch.allclose(mel_to_hz(hz_to_mel(f)), f, atol=1e-2)
+    with pytest.raises(ValueError, match="f_min < f_max"):
+        mel_filterbank(257, 16000, 40, f_min=9000.0)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mmutils import vqa, world
-from mmutils.fusion import AttentionFusion, BilinearFusion, ConcatFusion, ProductFusion
+from mmutils.fusion import AttentionFusion, BilinearFusion, ConcatFusion, MLBAttentionFusion, ProductFusion
 from mmutils.text import Vocabulary, tokenize
 
 
@@ -38,6 +38,56 @@ def test_attention_fusion_weights_are_a_distribution_and_select_cells():
     assert torch.allclose(out[:, :3], (f.weights[:, :, None] * grid).sum(1), atol=1e-6)
     with pytest.raises(ValueError, match="grid"):
         f(torch.randn(5, 3), q)
+
+
+def test_mlb_attention_is_kim_et_al_bilinear_scores_glimpses_and_second_mlb():
+    torch.manual_seed(0)
+    f = MLBAttentionFusion(3, 2, rank=6, out=4, glimpses=2)
+    grid, q = torch.randn(5, 7, 3), torch.randn(5, 2)
+    out = f(grid, q)
+    assert out.shape == (5, 4) and f.out_dim == 4
+    assert f.weights.shape == (5, 2, 7) and torch.allclose(f.weights.sum(2), torch.ones(5, 2))
+    joint = torch.tanh(grid @ f.image.weight.T + f.image.bias) * torch.tanh(q @ f.question.weight.T + f.question.bias)[:, None]
+    scores = joint @ f.score.weight.T + f.score.bias  # (5, 7, 2)
+    weights = torch.softmax(scores, dim=1)
+    glimpses = torch.cat([(weights[:, :, g:g + 1] * grid).sum(1) for g in range(2)], dim=1)  # (5, 6)
+    assert torch.allclose(out, f.fuse([glimpses, q]), atol=1e-6)
+    with pytest.raises(ValueError, match="question"):
+        f(grid, torch.randn(4, 2))
+
+
+def test_flat_pooling_keeps_where_max_pooling_loses_it():
+    enc = vqa.QuestionEncoder(5, embed=4, hidden=6)
+    flat = vqa.VQAModel(enc, 9 * 3, 7, fusion=ConcatFusion((27, 6)), pool="flat").eval()  # fresh stats: mean 0, var 1
+    cells = torch.zeros(2, 9, 3)
+    cells[0, 0, 0], cells[1, 8, 0] = 1.0, 1.0  # the same feature in two different cells
+    assert flat.pooled(cells).shape == (2, 27)
+    assert torch.allclose(flat.pooled(cells)[0, :3], torch.tensor([1.0, 0, 0]), atol=1e-4)
+    assert torch.allclose(flat.pooled(cells)[1, 24:], torch.tensor([1.0, 0, 0]), atol=1e-4)
+    batch = vqa.VQAModel(enc, 27, 7, fusion=ConcatFusion((27, 6)), pool="flat").train().pooled(torch.randn(50, 9, 3) * 5)
+    assert torch.allclose(batch.mean(0), torch.zeros(27), atol=1e-4)  # standardised in training
+    assert torch.allclose(batch.std(0, unbiased=False), torch.ones(27), atol=1e-2)
+    maxed = vqa.VQAModel(enc, 3, 7, fusion=ConcatFusion((3, 6)))
+    assert torch.equal(maxed.pooled(cells)[0], maxed.pooled(cells)[1])
+    tokens, lengths = torch.ones(2, 3, dtype=torch.long), torch.tensor([3, 2])
+    assert flat(cells, tokens, lengths).shape == (2, 7)
+    with pytest.raises(ValueError, match="pool"):
+        vqa.VQAModel(enc, 3, 7, fusion=ConcatFusion((3, 6)), pool="mean")
+
+
+def test_balanced_split_at_the_size_of_the_biased_one():
+    scenes = [world.make_scene(s, 32, (1, 3)) for s in range(900)]
+    vocab = Vocabulary([tokenize(qa.question) for s in scenes for qa in s.qa])
+    answers, is_there = vqa.answer_vocabulary(), world.QUESTION_TYPES.index("is there")
+    biased = vqa.vqa_examples(scenes, vocab, yes_share=0.9, seed=0)
+    even = vqa.vqa_examples(scenes, vocab, yes_share=0.5, seed=0, is_there_per_scene=1 / 0.9)
+    n_b, n_e = [(ex["qtype"] == is_there).sum().item() for ex in (biased, even)]
+    assert abs(n_b - n_e) < 0.06 * n_b and abs(n_b - 900 / 0.9) < 0.06 * n_b
+    yes = (even["answer"][even["qtype"] == is_there] == answers.index("yes")).float().mean().item()
+    assert 0.45 < yes < 0.55
+    assert len(biased["answer"]) - n_b == len(even["answer"]) - n_e  # the other questions are all kept
+    with pytest.raises(ValueError, match="is_there_per_scene"):
+        vqa.vqa_examples(scenes[:2], vocab, yes_share=0.9, is_there_per_scene=1.5)
 
 
 def test_with_positions_appends_row_and_column_one_hots():

@@ -1,4 +1,5 @@
-"""Checks for lesson 10 (sound-source localisation): the [0, 1] map, IoU of a region with a box, top-k pair scores."""
+"""Checks for lesson 10 (sound-source localisation): the [0, 1] map, IoU of a region with a box, top-k pair scores,
+and the contrastive localisation loss itself."""
 
 from __future__ import annotations
 
@@ -54,3 +55,48 @@ def _check_scores(fn):
         got = fn(maps.clone(), k)
         expect_tensor(got, (i, s), "one score per (image, sound) pair")
         expect_close(got, maps.flatten(2).topk(k, dim=2).values.mean(2), 1e-6, f"with k={k} the scores")
+
+
+def _reference_loss(cells, sound, present, sounding, k, scale):
+    from ..matching import info_nce_loss
+
+    scores = torch.einsum("bdhw,cd->bchw", cells, sound).flatten(2).topk(k, dim=2).values.mean(2)  # (B, B)
+    return info_nce_loss(scores, present[:, sounding], scale)
+
+
+@register("10.4", title="my_localization_loss",
+          hint="maps = torch.einsum('bdhw,cd->bchw', cells, sound) (every image with every sound); "
+               "scores = maps.flatten(2).topk(k, dim=2).values.mean(2); same = present[:, sounding]; "
+               "return matching.info_nce_loss(scores, same, scale).")
+def _check_loss(fn):
+    import torch.nn.functional as F
+
+    from ..matching import info_nce_loss
+
+    g = torch.Generator().manual_seed(3)
+    for b, d, h, c, k in [(4, 8, 3, 5, 2), (8, 16, 6, 10, 5)]:
+        cells = F.normalize(torch.randn(b, d, h, h, generator=g), dim=1)
+        sound = F.normalize(torch.randn(b, d, generator=g), dim=1)
+        sounding = torch.randint(c, (b,), generator=g)
+        present = torch.rand(b, c, generator=g) < 0.3
+        present[torch.arange(b), sounding] = True  # the sounding object is in its own image
+        present[0, sounding[1]] = True  # image 0 also holds the class that sound 1 is: not a negative for it
+        got = fn(cells.clone(), sound.clone(), present.clone(), sounding.clone(), k, 10.0)
+        expect_tensor(got, (), "one scalar loss")
+        want = _reference_loss(cells, sound, present, sounding, k, 10.0)
+        scores = torch.einsum("bdhw,cd->bchw", cells, sound).flatten(2).topk(k, dim=2).values.mean(2)
+        if torch.allclose(got.float(), info_nce_loss(scores, None, 10.0), atol=1e-5):
+            raise ExerciseFailed("the loss ignores the mask: a sound whose class is present in another image is "
+                                 "just as true for it (same = present[:, sounding]) and must not count as a negative")
+        pooled = torch.einsum("bd,cd->bc", F.normalize(cells.mean((2, 3)), dim=1), sound)
+        if torch.allclose(got.float(), info_nce_loss(pooled, present[:, sounding], 10.0), atol=1e-5):
+            raise ExerciseFailed("the scores compare a pooled image vector with the sound: compute the map of every "
+                                 "(image, sound) pair first and pool each map by its k highest cells")
+        expect_close(got, want, 1e-5, f"for {b} images with {h}x{h} cells and k={k} the loss")
+    cells = F.normalize(torch.randn(4, 8, 3, 3, generator=g), dim=1).requires_grad_()
+    sound = F.normalize(torch.randn(4, 8, generator=g), dim=1)
+    present = torch.eye(4, dtype=torch.bool)
+    loss = fn(cells, sound, present, torch.arange(4), 2, 10.0)
+    if not isinstance(loss, torch.Tensor) or not loss.requires_grad:
+        raise ExerciseFailed("the loss must stay differentiable with respect to the cells (no .item(), no "
+                             "torch.no_grad())")

@@ -1,10 +1,11 @@
-"""Checks for lesson 11 (lip movements): LSE-D / LSE-C, shifting a mouth track, the sync loss."""
+"""Checks for lesson 11 (lip movements): LSE-D / LSE-C, shifting a mouth track, Wav2Lip's sync loss through a frozen
+expert."""
 
 from __future__ import annotations
 
 import torch
 
-from ..lipsync import REST, lse, shift_track
+from ..lipsync import MELS_PER_FRAME, REST, WINDOW, SyncExpert, lse, mouth_windows, shift_track
 from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
@@ -41,16 +42,24 @@ def _check_shift(fn):
                              "is at rest")
 
 
-@register("11.3", title="my_sync_loss", hint="-torch.log(p).mean()")
+@register("11.3", title="my_sync_loss",
+          hint="windows = ls.mouth_windows(track)  # (B, W, 10); p = expert(windows.flatten(0, 1), "
+               "audio_w.flatten(0, 1)); return -torch.log(p).mean()")
 def _check_sync_loss(fn):
+    with torch.random.fork_rng(devices=[]):  # the lesson's random state is left as it was
+        torch.manual_seed(0)
+        expert = SyncExpert(n_mels=4).eval().requires_grad_(False)  # frozen, random weights: any expert will do
     g = torch.Generator().manual_seed(2)
-    for n in (1, 50):
-        p = torch.rand(n, generator=g).clamp(1e-3, 1 - 1e-3)
-        got = fn(p.clone())
+    for b, f in [(1, 5), (3, 12)]:
+        track = torch.rand(b, f, 2, generator=g).requires_grad_(True)
+        audio_w = torch.randn(b, f - WINDOW + 1, 4, MELS_PER_FRAME * WINDOW, generator=g)
+        got = fn(expert, track, audio_w.clone())
         expect_tensor(got, (), "a scalar loss")
-        want = torch.nn.functional.binary_cross_entropy(p, torch.ones(n))
-        expect_close(got, want, 1e-5, f"for {n} probabilities, the loss")
-    q = torch.tensor([0.9, 0.5], requires_grad=True)
-    fn(q).backward()
-    if q.grad is None or not (q.grad < 0).all():
-        raise ExerciseFailed("the loss must fall as the probabilities rise (and be differentiable)")
+        want = -torch.log(expert(mouth_windows(track.detach()).flatten(0, 1), audio_w.flatten(0, 1))).mean()
+        expect_close(got.detach(), want, 1e-5, f"for {b} tracks of {f} frames, the loss")
+        if not got.requires_grad:
+            raise ExerciseFailed("the loss must carry a gradient back to the generated track (no detach, no "
+                                 "torch.no_grad): it is what trains the generator")
+        got.backward()
+        if track.grad is None or not track.grad.abs().sum() > 0:
+            raise ExerciseFailed("no gradient reached the generated track")
