@@ -275,7 +275,8 @@ plt.show()
 #   Neither vector is good: the best vector fusion (MLB, flat) answers 0.61 overall — at this budget of five epochs,
 #   where the flat models' training loss is still falling.
 # - **concat, product, MLB on the same vector** — how the vector meets the question. On the 80 numbers of the
-#   maximum the three are within about 2 points of each other (0.53–0.55), about what another seed could change. On
+#   maximum the three are within 2 points of each other here (0.53–0.55); retrained from other seeds they spread
+#   by up to 6 points and change order, so no fusion wins on this vector. On
 #   the 5,120 numbers of the flat grid the multiplicative fusions pull ahead in this run (concat 0.54, product 0.59,
 #   MLB 0.61; "where" 0.51, 0.70, 0.77), though concatenation stays best on "how many" and "which colour": the question
 #   has to pick *which* part of a long vector matters, and a product of the two lets each question switch parts of
@@ -364,8 +365,11 @@ print(f"attention trained on balanced questions: 'is there' {attention_balanced[
 
 # %% [markdown]
 # With the same number of questions, half of them "yes", the additive attention model gains 5 points on the balanced
-# "is there" (0.570 → 0.623; overall 0.882 → 0.896) in this run — but it stays far below MLB attention trained on
-# the *biased* data (0.86). Balanced data removes the reward for the shortcut; it does not give a model the means to do without it.
+# "is there" in this run (0.570 → 0.623; overall 0.882 → 0.896), still far below MLB attention trained on the
+# *biased* data (0.86). This number is the least stable in the lesson: retrained from other seeds, or with another
+# number of threads (which changes the arithmetic), the same experiment gave 0.81 and 0.92. Whether the additive
+# model finds a way to answer "is there" from the image is decided by chance early in training; balanced data makes
+# that way worth finding, it does not guarantee it (change the seed in `make_model`, retrain, and see). Balanced data removes the reward for the shortcut; it does not give a model the means to do without it.
 
 # %% [markdown]
 # **Held-out combinations.** The held-out test scenes contain only (class, colour) pairs never seen in training.
