@@ -208,6 +208,9 @@ def _comparable(outputs) -> dict[str, list]:
             for k, v in items:
                 if k not in skip:
                     flat.setdefault(k, []).append(v if isinstance(v, str) else "".join(v))
+    for stream in ("stdout", "stderr"):  # how a stream is cut into chunks depends on timing, not on what it says
+        if stream in flat:
+            flat[stream] = ["".join(flat[stream])]
     return flat
 
 

@@ -258,9 +258,11 @@ print(f"ceiling for a model that hears exactly the carried attributes: {ceiling:
 #
 # ### What Speech2Face does that this lesson does not
 # Oh et al. do not regress pixels or a face autoencoder's latent. Their voice encoder predicts the 4096-d feature
-# that a pretrained face-recognition network (VGG-Face, its fc7 layer) computes from a frame of the speaker; the loss
-# is an L1 distance between the normalised features plus a distillation term on the face network's last layer,
-# computed from both features, so the prediction must also agree with the face network's own classification. A
+# that a pretrained face-recognition network (VGG-Face, its fc7 layer) computes from a frame of the speaker. The loss
+# has three terms: an L1 distance between the activations that the predicted and the true feature produce in the
+# first layer of the face decoder, a squared distance between the two features after normalising each to unit
+# length, and a distillation term that asks VGG-Face's last layer (fc8, a softmax with a temperature) to give the
+# same distribution for both — so the prediction must also agree with the face network's own identity scores. A
 # separately trained face decoder then draws a canonical face — frontal, neutral expression — from such a feature.
 # Their data are millions of YouTube clips (AVSpeech) with no label: the face in the video is the target. Here the
 # latent of a small autoencoder stands in for the face feature, and a world with five attributes for the faces.

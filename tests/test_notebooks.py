@@ -160,6 +160,16 @@ def test_checked_output_mismatches_compare_marked_cells_only_and_skip_images():
     assert nbt.checked_output_mismatches(nb_with("4\n", "A", False), nb_with("3\n", "A", False)) == []
 
 
+def test_checked_output_ignores_how_a_stream_was_cut_into_chunks():
+    def nb_with(*chunks):
+        cell = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(x)")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in chunks]
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    assert nbt.checked_output_mismatches(nb_with("a\nb\n"), nb_with("a\n", "b\n")) == []
+    assert len(nbt.checked_output_mismatches(nb_with("a\nc\n"), nb_with("a\n", "b\n"))) == 1
+
+
 # Words that belong to the project's bookkeeping (the README's lesson table, the maintainers' notes), never to a
 # lesson a student reads. Lessons 06-10 still carry some; each joins the list when its second edition lands.
 BOOKKEEPING = [r"\bthe issue\b", r"\bissues?\b that", r"\(asked\b", r"\bnot met\b", r"\bthread counts?\b",
