@@ -44,6 +44,15 @@ def _check_iou(fn):
     if abs(float(fn(exact, torch.tensor([[1, 2, 4, 5]]), 0.5)[0]) - 1) > 1e-6:
         raise ExerciseFailed("a region equal to its box must have IoU 1: x runs along columns, y along rows, "
                              "and x1, y1 are exclusive")
+    at = torch.full((1, 8, 8), 0.5)  # every pixel exactly at the threshold: no region
+    got = float(fn(at, torch.tensor([[0, 0, 2, 2]]), 0.5)[0])
+    if got != 0:
+        raise ExerciseFailed(f"the region is where the map is strictly above the threshold: a map equal to 0.5 "
+                             f"everywhere has no region, so its IoU with a box is 0; got {got}")
+    empty = fn(torch.zeros(1, 8, 8), torch.tensor([[3, 3, 3, 3]]), 0.5)  # no region and an empty box
+    if not torch.isfinite(empty).all() or float(empty[0]) != 0:
+        raise ExerciseFailed(f"with no region and an empty box the IoU is 0 (clamp the union at 1); got "
+                             f"{float(empty[0])}")
 
 
 @register("10.3", title="my_pair_scores",
