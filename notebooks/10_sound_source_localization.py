@@ -387,7 +387,8 @@ check("10.3", my_pair_scores)
 # pair, each pooled by the mean of its `k` highest cells into a `(B images, B sounds)` score matrix; the mask of
 # equally true pairs from `present (B, C)` (the classes in each image) and `sounding (B,)` (the class of each
 # sound); and the symmetric InfoNCE of the scores at `scale` (`matching.info_nce_loss` from lesson 03 may do that
-# last step). Return the scalar loss, still differentiable.
+# last step; the check passes `scale` as a plain float, the multiplier itself — the lesson's training passes the
+# learned *log* of it as a tensor, which `info_nce_loss` exponentiates). Return the scalar loss, still differentiable.
 
 # %%
 def my_localization_loss(cells: torch.Tensor, sound: torch.Tensor, present: torch.Tensor, sounding: torch.Tensor,
