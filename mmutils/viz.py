@@ -207,19 +207,12 @@ def animation_html(frames, fps: int = 12, size: float = 2.5, titles: Sequence[st
 
 
 def _wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
-    """Mono float samples -> a 16-bit PCM WAV file in memory, peak-normalised (as IPython's Audio player does)."""
-    import io
-    import wave
+    """Mono float samples -> a 16-bit PCM WAV file in memory, peak-normalised: the file IPython's Audio player makes."""
+    from IPython.display import Audio
 
-    peak = float(np.abs(samples).max()) if samples.size else 0.0
-    pcm = (samples / peak * 32767).round().astype("<i2") if peak > 0 else np.zeros(samples.shape, "<i2")
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(pcm.tobytes())
-    return buf.getvalue()
+    if not samples.size or not np.abs(samples).max() > 0:  # IPython refuses to normalise silence
+        return Audio(np.zeros(samples.shape), rate=sample_rate, normalize=False).data
+    return Audio(samples, rate=sample_rate).data
 
 
 def _png_data_uri(image) -> str:
