@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PORT ?= 8888
 
-.PHONY: setup lab test notebooks students grade bench robustness clean
+.PHONY: setup lab test notebooks students grade bench robustness site clean
 
 setup: $(STAMP)
 
@@ -39,13 +39,17 @@ grade: setup
 	@test -n "$(NB)" || (echo "usage: make grade NB=path/to/notebook.ipynb" && exit 2)
 	$(BIN)/python -m mmutils.notebooks grade $(NB)
 
-## Execute each lesson once and print wall seconds and headline metrics (a benchmark, not a test).
+## Execute each lesson three times (REPEAT=N to change) and print the median wall seconds and headline metrics (a benchmark, not a test).
 bench: setup
-	$(BIN)/python -m mmutils.notebooks bench $(LESSONS)
+	$(BIN)/python -m mmutils.notebooks bench --repeat $(or $(REPEAT),3) $(LESSONS)
 
 ## Run every lesson (or LESSONS="03 04") over seeds and thread counts; write reports/robustness.{md,json} (1-2 h).
 robustness: setup
 	$(BIN)/python -m mmutils.robustness $(LESSONS)
+
+## Build the course website from the committed, executed notebooks (never re-executed) into build/site/ (works offline).
+site: setup
+	$(BIN)/python site/build.py build/site
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,7 +5,7 @@ committed executed top to bottom. Command line (the Makefile wraps these)::
 
     python -m mmutils.notebooks build [NN ...]     # execute sources -> .ipynb, regenerate student copies, print bench
     python -m mmutils.notebooks students           # regenerate notebooks/exercises/*.ipynb only
-    python -m mmutils.notebooks bench [NN ...]     # execute each lesson once, print wall time and headline metrics
+    python -m mmutils.notebooks bench [NN ...]     # execute each lesson 3 times (--repeat N), print median wall time and metrics
     python -m mmutils.notebooks grade NOTEBOOK     # execute a student notebook, print a per-exercise score table
 """
 
@@ -18,6 +18,7 @@ import copy
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from .validate import check_positive
 
 __all__ = [
     "REPO", "NOTEBOOKS", "EXERCISES", "lesson_sources", "read_source", "student_copy", "execute", "grade",
@@ -260,6 +263,7 @@ class BenchRow:
     notebook: str
     seconds: float
     metrics: dict = field(default_factory=dict)
+    runs: list = field(default_factory=list)  # every run's wall seconds when repeated (``seconds`` is their median)
 
 
 def _run_lesson(src: Path) -> tuple[nbformat.NotebookNode, BenchRow]:
@@ -280,18 +284,28 @@ def print_bench(rows: list[BenchRow]) -> None:
     import torch
 
     print(f"\nbenchmark: {os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}")
-    print("| notebook | wall s | headline metrics |\n|---|---:|---|")
+    print("| notebook | wall s (median) | runs s | headline metrics |\n|---|---:|---|---|")
     for r in rows:
         shown = ", ".join(f"{k} {v:.4g}" for k, v in r.metrics.items()) or "–"
-        print(f"| {r.notebook} | {r.seconds:.1f} | {shown} |")
+        runs = " ".join(f"{t:.1f}" for t in r.runs) or f"{r.seconds:.1f}"
+        print(f"| {r.notebook} | {r.seconds:.1f} | {runs} | {shown} |")
 
 
-def bench(selected: list[str] | None = None) -> list[BenchRow]:
-    """Execute each lesson once from its source in a fresh kernel; print and return the table."""
+def bench(selected: list[str] | None = None, repeat: int = 1) -> list[BenchRow]:
+    """Execute each lesson ``repeat`` times from its source, each in a fresh kernel; print and return the table
+    with the median wall time (the host can stall: one run is a sample, the median of three a measurement). The
+    metrics are the last run's; a lesson whose metrics differ between runs is not deterministic and is reported."""
+    check_positive(repeat, "bench", "repeat", integer=True)
     rows = []
     for src in lesson_sources(selected):
-        print(f"running {src.name} ...", flush=True)
-        rows.append(_run_lesson(src)[1])
+        runs = []
+        for k in range(repeat):
+            print(f"running {src.name} ({k + 1}/{repeat}) ...", flush=True)
+            runs.append(_run_lesson(src)[1])
+        if any(r.metrics != runs[0].metrics for r in runs):
+            print(f"  {src.stem}: metrics differ between runs: {[r.metrics for r in runs]}")
+        times = [r.seconds for r in runs]
+        rows.append(BenchRow(src.stem, statistics.median(times), runs[-1].metrics, times))
     print_bench(rows)
     return rows
 
@@ -398,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("build", "bench"):
         p = sub.add_parser(name)
         p.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 00 03 (default: all)")
+        if name == "bench":
+            p.add_argument("--repeat", type=int, default=3, help="runs per lesson; the table shows the median")
     sub.add_parser("students")
     p = sub.add_parser("grade")
     p.add_argument("notebook")
@@ -406,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "build":
         build(args.lessons)
     elif args.cmd == "bench":
-        bench(args.lessons)
+        bench(args.lessons, repeat=args.repeat)
     elif args.cmd == "students":
         for p in write_students():
             print(f"wrote {p.relative_to(REPO)}")

@@ -192,3 +192,17 @@ def test_lesson_text_speaks_to_students_not_of_bookkeeping(src):
     found = [(label, m.group(0)) for label, text in texts.items() for pattern in BOOKKEEPING
              for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
     assert not found, f"{src.stem}: project bookkeeping in student-facing text: {found[:5]}"
+
+
+def test_bench_reports_the_median_of_repeated_runs(monkeypatch, capsys):
+    times = iter([30.0, 90.0, 40.0])
+
+    def fake_run(src):
+        return None, nbt.BenchRow(src.stem, next(times), {"accuracy": 0.5})
+
+    monkeypatch.setattr(nbt, "_run_lesson", fake_run)
+    (row,) = nbt.bench(["00"], repeat=3)
+    assert row.seconds == 40.0 and row.runs == [30.0, 90.0, 40.0]
+    assert "| 40.0 | 30.0 90.0 40.0 |" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="repeat"):
+        nbt.bench(["00"], repeat=0)
