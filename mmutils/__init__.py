@@ -4,7 +4,7 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 
 * ``core``       seeding (and the ``MMUTILS_SEED`` knob), device choice, environment report, ``show_source``
 * ``validate``   input checks that raise a clear ``ValueError``
-* ``training``   ``fit`` (progress bar, history) and ``plot_history``
+* ``training``   ``fit`` (progress bar, history), ``ShuffledBatches`` (random mini-batches by indexing) and ``plot_history``
 * ``viz``        image grid, heatmap overlay, spectrogram, embedding map, audio player, animation
 * ``metrics``    metrics and controls (accuracy, majority baseline, ...)
 * ``results``    the ``results`` cell: ``report_results``
@@ -19,18 +19,19 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``distill``    cross-modal distillation: soft targets, KL loss (lesson 08)
 * ``generation`` text-to-image: word-attention text reader, plain and layered decoders, cVAE, GAN-CLS (lesson 05)
 * ``judges``     independent judges of generated images: attribute classifier, blur-and-noise augmentation
-* ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding (lesson 09)
+* ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding, the cascade through text (lesson 09)
 * ``lipsync``    visemes, mouth tracks, lip generator, sync expert, LSE-D / LSE-C (lesson 11)
 * ``text``       tokens and vocabularies
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)
 * ``notebooks``  rebuild lessons, student copies, grading, benchmark (command line: ``python -m mmutils.notebooks``)
+* ``setup_cell`` every lesson's first cell, which installs the course outside its checkout (Colab); Colab links
 """
 
 from .core import environment_report, get_device, rng, seed_everything, show_source
 from .metrics import accuracy, majority_baseline
 from .results import BarNotMet, report_results
-from .training import History, fit, plot_history
+from .training import History, ShuffledBatches, fit, plot_history
 from .viz import animation_html, audio_player, embedding_scatter, heatmap_overlay, image_grid, show_spectrogram
 
 __version__ = "0.1.0"
@@ -38,6 +39,6 @@ __version__ = "0.1.0"
 __all__ = [
     "environment_report", "get_device", "rng", "seed_everything", "show_source",
     "accuracy", "majority_baseline", "BarNotMet", "report_results",
-    "History", "fit", "plot_history",
+    "History", "ShuffledBatches", "fit", "plot_history",
     "animation_html", "audio_player", "embedding_scatter", "heatmap_overlay", "image_grid", "show_spectrogram",
 ]

@@ -5,6 +5,8 @@ committed executed top to bottom. Command line (the Makefile wraps these)::
 
     python -m mmutils.notebooks build [NN ...]     # execute sources -> .ipynb, regenerate student copies, print bench
     python -m mmutils.notebooks students           # regenerate notebooks/exercises/*.ipynb only
+    python -m mmutils.notebooks text [NN ...]      # only markdown changed: copy it into the .ipynb, no re-execution
+    python -m mmutils.notebooks setup-cells        # (re)write every lesson's setup cell (mmutils.setup_cell)
     python -m mmutils.notebooks bench [NN ...]     # execute each lesson 3 times (--repeat N), print median wall time and metrics
     python -m mmutils.notebooks grade NOTEBOOK     # execute a student notebook, print a per-exercise score table
 """
@@ -31,7 +33,7 @@ from .validate import check_positive
 
 __all__ = [
     "REPO", "NOTEBOOKS", "EXERCISES", "lesson_sources", "read_source", "student_copy", "execute", "grade",
-    "bench", "GradeReport", "cell_names", "exercise_slice", "checked_output_mismatches", "CHECK_MARKER",
+    "bench", "sync_text", "GradeReport", "cell_names", "exercise_slice", "checked_output_mismatches", "CHECK_MARKER",
 ]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -323,6 +325,26 @@ def build(selected: list[str] | None = None) -> list[BenchRow]:
     return rows
 
 
+def sync_text(selected: list[str] | None = None) -> list[Path]:
+    """Copy each source's markdown cells into its executed ``.ipynb`` (and regenerate the student copies), without
+    executing anything: for edits of the text alone. Refuses a lesson whose code cells or cell layout differ from
+    its executed copy (that needs ``build``). Returns the notebooks it rewrote."""
+    changed = []
+    for src in lesson_sources(selected):
+        source, target = read_source(src), src.with_suffix(".ipynb")
+        executed = nbformat.read(target, as_version=4)
+        layout = [(c.cell_type, c.source if c.cell_type == "code" else None) for c in source.cells]
+        if layout != [(c.cell_type, c.source if c.cell_type == "code" else None) for c in executed.cells]:
+            raise SystemExit(f"text: {src.name}'s code or cell layout differs from {target.name}: run `build`")
+        if any(a.source != b.source for a, b in zip(source.cells, executed.cells)):
+            for a, b in zip(source.cells, executed.cells):
+                b.source = a.source
+            nbformat.write(executed, target)
+            changed.append(target)
+    write_students(lesson_sources(selected))
+    return changed
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Grading
 
@@ -409,12 +431,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mmutils.notebooks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
-    for name in ("build", "bench"):
+    for name in ("build", "bench", "text"):
         p = sub.add_parser(name)
         p.add_argument("lessons", nargs="*", help="lesson numbers, e.g. 00 03 (default: all)")
         if name == "bench":
             p.add_argument("--repeat", type=int, default=3, help="runs per lesson; the table shows the median")
     sub.add_parser("students")
+    sub.add_parser("setup-cells")
     p = sub.add_parser("grade")
     p.add_argument("notebook")
     p.add_argument("--json", help="also write the report as JSON to this file")
@@ -423,6 +446,15 @@ def main(argv: list[str] | None = None) -> int:
         build(args.lessons)
     elif args.cmd == "bench":
         bench(args.lessons, repeat=args.repeat)
+    elif args.cmd == "text":
+        for p in sync_text(args.lessons):
+            print(f"wrote {p.relative_to(REPO)}")
+    elif args.cmd == "setup-cells":
+        from .setup_cell import write_setup_cells
+
+        for p in write_setup_cells(lesson_sources()):
+            print(f"wrote {p.relative_to(REPO)}")
+        write_students()
     elif args.cmd == "students":
         for p in write_students():
             print(f"wrote {p.relative_to(REPO)}")

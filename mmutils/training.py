@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from .validate import check_positive
 
-__all__ = ["History", "fit", "plot_history"]
+__all__ = ["History", "ShuffledBatches", "fit", "plot_history"]
 
 
 class History(dict):
@@ -26,6 +26,47 @@ class History(dict):
 
     def plot(self, title: str | None = None):
         return plot_history(self, title=title)
+
+
+class ShuffledBatches:
+    """Mini-batches of the rows of equal-length tensors, in a new random order on every pass.
+
+    The same batches, in the same order, as ``DataLoader(TensorDataset(*tensors), batch_size, shuffle=True,
+    generator=generator)``, made by indexing every tensor with a slice of one permutation instead of collating rows
+    one by one (many times faster for small rows). Each pass draws from ``generator`` (a CPU ``torch.Generator``; the
+    global one when ``None``) exactly what the DataLoader draws, so a loop moved from one to the other trains the same
+    model. Iterating it once is one epoch; ``len()`` is the number of batches.
+    """
+
+    def __init__(self, *tensors: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
+        if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
+            raise ValueError("ShuffledBatches: give one or more tensors, each with one row per example.")
+        sizes = [len(t) for t in tensors]
+        if len(set(sizes)) != 1 or sizes[0] == 0:
+            raise ValueError(f"ShuffledBatches: every tensor needs the same number of rows (> 0); got {sizes}.")
+        check_positive(batch_size, "ShuffledBatches", "batch_size", integer=True)
+        self.tensors, self.batch_size, self.generator = tensors, batch_size, generator
+
+    def __len__(self) -> int:
+        return -(-len(self.tensors[0]) // self.batch_size)
+
+    def _order(self) -> torch.Tensor:
+        """One pass's permutation ``(n,)`` on the CPU, with the DataLoader's draws: a worker seed (unused here), the
+        permutation, and a second permutation that its sampler draws when it runs out."""
+        n = len(self.tensors[0])
+        torch.empty((), dtype=torch.int64, device="cpu").random_(generator=self.generator)
+        sampler = self.generator
+        if sampler is None:  # the DataLoader's sampler then seeds a generator of its own from the global one
+            sampler = torch.Generator().manual_seed(int(torch.empty((), dtype=torch.int64, device="cpu").random_().item()))
+        order = torch.randperm(n, generator=sampler, device="cpu")
+        torch.randperm(n, generator=sampler, device="cpu")
+        return order
+
+    def __iter__(self):
+        order = self._order()  # (n,)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            yield tuple(t[rows.to(t.device)] for t in self.tensors)
 
 
 def _to_device(batch, device):

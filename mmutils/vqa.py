@@ -79,7 +79,7 @@ class QuestionEncoder(nn.Module):
         check_tensor(tokens, "QuestionEncoder", "tokens", shape=("B", "L"), dtype="int")
         check_tensor(lengths, "QuestionEncoder", "lengths", shape=(tokens.shape[0],), dtype="int")
         states, _ = self.gru(self.embed(tokens))  # (B, L, hidden)
-        return states[torch.arange(len(tokens)), lengths - 1]  # (B, hidden)
+        return states[torch.arange(len(tokens), device=tokens.device), lengths - 1]  # (B, hidden)
 
 
 class VQAModel(nn.Module):

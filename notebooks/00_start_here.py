@@ -34,6 +34,26 @@
 # 6. do two warm-up exercises and see how homework is checked.
 
 # %%
+# Outside the course's folder (Colab, or this notebook downloaded on its own), this cell fetches the course — its
+# package `mmutils` and its data — and installs what it needs (Python 3.11 or newer). Inside it, it does nothing.
+try:
+    import mmutils  # noqa: F401
+except ModuleNotFoundError:
+    import os
+    import subprocess
+    import sys
+    import tomllib
+
+    course = os.path.abspath("mmcourse")  # the clone, next to this notebook
+    if not os.path.isdir(course):
+        url = os.environ.get("MMCOURSE_REPOSITORY", "https://github.com/multimodal-course/hands-on.git")
+        subprocess.run(["git", "clone", "--quiet", "--branch", "main", url, course], check=True)
+    with open(os.path.join(course, "pyproject.toml"), "rb") as f:
+        needs = tomllib.load(f)["project"]["dependencies"]
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *needs], check=True)
+    sys.path.insert(0, course)
+
+# %%
 import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn

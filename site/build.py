@@ -160,7 +160,10 @@ def course_outline(path: Path) -> dict[str, dict[str, str]]:
 
 
 def lecture_box(row: dict, outline: dict[str, dict[str, str]]) -> str:
-    """The markdown cell added after a lesson's title: its lecture section and its row of the course outline."""
+    """The markdown cell added after a lesson's title: its lecture section, its row of the course outline, and a
+    link that opens the lesson in Colab (``mmutils.setup_cell``)."""
+    from mmutils.setup_cell import colab_url
+
     lines = [f"```{{admonition}} Lecture section: {row['section']}", ":class: tip", ""]
     if row["section"] in ("–", "-", ""):
         lines[0] = "```{admonition} Lecture section: none (the course's start)"
@@ -173,7 +176,8 @@ def lecture_box(row: dict, outline: dict[str, dict[str, str]]) -> str:
                 lines.append(f"- **{heading}**: {cell}")
     else:
         lines.append("The lecture note's section this lesson follows, as the course's lesson table names it.")
-    lines.append("```")
+    lines += ["", f"Run it yourself: [open this lesson in Colab]({colab_url(row['stem'])}) (its first code cell "
+              "installs the course there), or clone the course and run `make lab`.", "```"]
     return "\n".join(lines)
 
 

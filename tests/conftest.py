@@ -39,7 +39,7 @@ def _expected_seconds(item) -> float:
         return 55
     if "test_site.py" in name:  # the first site test builds the site (~25 s), the browser one takes ~60 s more
         return 60
-    if "test_offline.py::test_a_lesson_runs" in name or "test_grading.py" in name:
+    if "test_offline.py::test_a_lesson_runs" in name or "test_grading.py" in name or "copied_out_of" in name:
         return 15
     return 0
 

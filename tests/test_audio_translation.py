@@ -104,3 +104,27 @@ def test_mel_to_linear_and_vocode_agree_with_torchaudio():
     assert (again - target)[loud].abs().median() < 1.0
     with pytest.raises(ValueError, match="vocode"):
         at.vocode(target)
+
+
+def test_slot_captioner_and_its_captions():
+    model = at.SlotCaptioner(ImageCNN(dim=32))
+    logits = model(torch.rand(4, 3, 32, 32))
+    assert [tuple(x.shape) for x in logits] == [(4, 6), (4, 10), (4, 6)]
+    colour, cls, background = torch.zeros(2, 6), torch.zeros(2, 10), torch.zeros(2, 6)
+    colour[0, world.COLOUR_NAMES.index("orange")] = colour[1, world.COLOUR_NAMES.index("red")] = 1
+    cls[0, world.CLASS_NAMES.index("cat")] = cls[1, world.CLASS_NAMES.index("dog")] = 1
+    background[0, world.BACKGROUND_NAMES.index("water")] = background[1, world.BACKGROUND_NAMES.index("grass")] = 1
+    assert at.slots_to_captions(colour, cls, background) == ["an orange cat in the water", "a red dog on the grass"]
+    # every caption it writes is one of the world's first captions
+    scene = world.make_scene(3, 32, 1)
+    o = scene.objects[0]
+    one_hot = [torch.eye(len(names))[[names.index(v)]] for names, v in
+               [(world.COLOUR_NAMES, o.colour), (world.CLASS_NAMES, o.cls), (world.BACKGROUND_NAMES, scene.background)]]
+    assert at.slots_to_captions(*one_hot) == [scene.captions[0]]
+    with pytest.raises(ValueError, match="slots_to_captions"):
+        at.slots_to_captions(colour, cls[:, :5], background)
+
+
+def test_vocode_in_chunks_equals_one_batch():
+    frames = torch.randn(5, 48, 20) - 8
+    assert torch.equal(at.vocode(frames, n_iter=2, chunk=2), at.vocode(frames, n_iter=2, chunk=5))

@@ -81,3 +81,46 @@ def test_accuracy_and_majority_baseline():
     # most frequent training label is 2; tie between 0 and 1 would go to 0
     assert mmutils.majority_baseline(torch.tensor([2, 2, 1]), torch.tensor([2, 0, 2, 1])) == 0.5
     assert mmutils.majority_baseline(torch.tensor([1, 0]), torch.tensor([0, 0, 1])) == pytest.approx(2 / 3)
+
+
+def test_shuffled_batches_cover_every_row_once_per_pass_in_a_new_order():
+    x, y = torch.arange(10).float()[:, None], torch.arange(10)  # (10, 1), (10,)
+    batches = mmutils.ShuffledBatches(x, y, batch_size=4, generator=torch.Generator().manual_seed(0))
+    assert len(batches) == 3
+    passes = []
+    for _ in range(2):
+        got = list(batches)
+        assert [len(b[1]) for b in got] == [4, 4, 2]
+        assert all(torch.equal(bx[:, 0].long(), by) for bx, by in got)  # rows stay aligned across tensors
+        order = torch.cat([b[1] for b in got])
+        assert sorted(order.tolist()) == list(range(10))
+        passes.append(order)
+    assert not torch.equal(passes[0], passes[1])
+    again = mmutils.ShuffledBatches(x, y, batch_size=4, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(torch.cat([b[1] for b in again]), passes[0])  # same generator seed, same order
+
+
+@pytest.mark.parametrize("seeded", [True, False])
+def test_shuffled_batches_are_the_dataloaders_batches(seeded):
+    from torch.utils.data import DataLoader, TensorDataset
+
+    x, y = torch.randn(103, 2), torch.arange(103)  # (103, 2), (103,)
+    torch.manual_seed(5)
+    loader = DataLoader(TensorDataset(x, y), batch_size=10, shuffle=True,
+                        generator=torch.Generator().manual_seed(0) if seeded else None)
+    want = [[b[1] for b in loader] for _ in range(3)]  # three epochs
+    after_loader = torch.rand(1)  # the global generator, after the loader's draws
+    torch.manual_seed(5)
+    batches = mmutils.ShuffledBatches(x, y, batch_size=10,
+                                      generator=torch.Generator().manual_seed(0) if seeded else None)
+    got = [[b[1] for b in batches] for _ in range(3)]
+    assert all(torch.equal(a, b) for ea, eb in zip(want, got) for a, b in zip(ea, eb))
+    assert [len(e) for e in got] == [11] * 3
+    assert torch.equal(torch.rand(1), after_loader)
+
+
+def test_shuffled_batches_reject_tensors_of_different_lengths():
+    with pytest.raises(ValueError, match="same number of rows"):
+        mmutils.ShuffledBatches(torch.zeros(3), torch.zeros(4), batch_size=2)
+    with pytest.raises(ValueError, match="batch_size"):
+        mmutils.ShuffledBatches(torch.zeros(3), batch_size=0)

@@ -28,6 +28,8 @@ NO_TENSOR_MODULES = {
     "mmutils.data": "reads the shipped files",
     "mmutils.exercises": "homework checks (run on the CPU)",
     "mmutils.notebooks": "notebook tooling",
+    "mmutils.setup_cell": "writes the lessons' setup cell",
+    "mmutils.widgets": "controls that call a lesson's drawing function",
     "mmutils.robustness": "notebook tooling",
     "mmutils.results": "prints metrics (floats)",
     "mmutils.text": "tokens and vocabularies build CPU id tensors",
@@ -121,6 +123,11 @@ CASES = {
     "audio_translation.ImageToSpeech": lambda: (
         lambda m=audio_translation.ImageToSpeech(encoders.ImageCNN(dim=4, width=2), 8, 6, 10).eval(),
         x=torch.rand(2, 3, 16, 16): m(x)),
+    "audio_translation.SlotCaptioner": lambda: (
+        lambda m=audio_translation.SlotCaptioner(encoders.ImageCNN(dim=4, width=2)).eval(), x=torch.rand(2, 3, 16, 16):
+        m(x)),
+    "audio_translation.slots_to_captions": lambda: (
+        lambda a=torch.randn(2, 6), b=torch.randn(2, 10), c=torch.randn(2, 6): audio_translation.slots_to_captions(a, b, c)),
     "audio_translation.CaptionRecognizer": lambda: (
         lambda m=audio_translation.CaptionRecognizer(8, 3, 7, 8).eval(), x=torch.randn(2, 8, 30): m(x)),
     "audio_translation.mel_to_linear": lambda: (lambda x=torch.rand(2, 32, 5): audio_translation.mel_to_linear(x)),
@@ -273,6 +280,9 @@ CASES = {
         lambda m=torch.nn.Linear(3, 2), batches=[(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))]:
         training.fit(m, batches, lambda mod, b: torch.nn.functional.cross_entropy(mod(b[0]), b[1]), epochs=1,
                      device="cpu", progress=False)),
+    "training.ShuffledBatches": lambda: (
+        lambda x=torch.randn(5, 3), y=torch.arange(5): [list(training.ShuffledBatches(x, y, batch_size=2, generator=gen))
+                                                        for gen in (None, g())]),
     "vqa.SlotHeads": lambda: (lambda m=vqa.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
     "vqa.with_positions": lambda: (lambda x=torch.rand(2, 4, 3, 3): vqa.with_positions(x)),
     "vqa.QuestionEncoder": lambda: (lambda m=vqa.QuestionEncoder(20, 6, 8): m(TOKENS, LENGTHS)),

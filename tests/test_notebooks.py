@@ -206,3 +206,22 @@ def test_bench_reports_the_median_of_repeated_runs(monkeypatch, capsys):
     assert "| 40.0 | 30.0 90.0 40.0 |" in capsys.readouterr().out
     with pytest.raises(ValueError, match="repeat"):
         nbt.bench(["00"], repeat=0)
+
+
+def test_sync_text_copies_markdown_only_and_refuses_changed_code(tmp_path, monkeypatch):
+    monkeypatch.setattr(nbt, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(nbt, "EXERCISES", tmp_path / "exercises")
+    src = tmp_path / "42_demo.py"
+    src.write_text("# %% [markdown]\n# # 42 · Demo\n# old text\n\n# %%\nprint(1)\n")
+    executed = nbt.read_source(src)
+    executed.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    executed.cells[1].execution_count = 1
+    nbformat.write(executed, src.with_suffix(".ipynb"))
+    src.write_text("# %% [markdown]\n# # 42 · Demo\n# new text\n\n# %%\nprint(1)\n")
+    assert nbt.sync_text(["42"]) == [src.with_suffix(".ipynb")]
+    again = nbformat.read(src.with_suffix(".ipynb"), as_version=4)
+    assert "new text" in again.cells[0].source and again.cells[1].outputs[0].text == "1\n"
+    assert nbt.sync_text(["42"]) == []  # nothing left to copy
+    src.write_text("# %% [markdown]\n# # 42 · Demo\n# new text\n\n# %%\nprint(2)\n")
+    with pytest.raises(SystemExit, match="run `build`"):
+        nbt.sync_text(["42"])

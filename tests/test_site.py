@@ -116,6 +116,8 @@ def _remote_loads(site: Path) -> list[str]:
 
 
 def test_site_has_the_readme_lessons_with_their_lecture_sections(site):
+    from mmutils.setup_cell import colab_url
+
     _, sections = site_build.readme_sections((REPO / "README.md").read_text(encoding="utf-8"))
     rows = site_build.lesson_rows(sections["Lessons"])
     assert len(rows) == len(list((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))), "a lesson is not in the table"
@@ -128,6 +130,7 @@ def test_site_has_the_readme_lessons_with_their_lecture_sections(site):
         assert "Lecture section:" in text, f"lesson {row['number']}'s page does not name its lecture section"
         if row["section"] not in ("–", "-"):
             assert row["section"] in text
+        assert f'href="{colab_url(row["stem"])}"' in page.read_text(encoding="utf-8"), "no Colab link"
     assert "<audio" in (site / "07_audio_as_data.html").read_text(encoding="utf-8")
     assert "talking-video" in (site / "11_lip_movements.html").read_text(encoding="utf-8")
     homework = _text(site / "homework.html")

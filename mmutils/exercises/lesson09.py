@@ -1,11 +1,12 @@
-"""Checks for lesson 09 (Speech2Face, image-to-speech): retrieval among candidates, the mel pseudo-inverse, WER."""
+"""Checks for lesson 09 (Speech2Face, image-to-speech): retrieval among candidates, the mel pseudo-inverse, WER, the
+cascade's caption from its slot logits."""
 
 from __future__ import annotations
 
 import torch
 import torchaudio
 
-from ..audio_translation import retrieval_at_1
+from ..audio_translation import retrieval_at_1, slots_to_captions
 from ..metrics import word_error_rate
 from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
@@ -72,3 +73,32 @@ def _check_wer(fn):
         want = word_error_rate(hyps, refs)
         if not isinstance(got, (float, int)) or abs(float(got) - want) > 1e-9:
             raise ExerciseFailed(f"for hypotheses {hyps} and references {refs}: expected WER {want:.4f}, got {got}")
+
+
+@register("09.4", title="my_slots_to_captions",
+          hint="per row: k, c, b = the argmax of each slot's logits; colour = world.COLOUR_NAMES[k], background = "
+               "world.BACKGROUND_NAMES[b]; f\"{world.vocab.article(colour)} {colour} {world.CLASS_NAMES[c]} "
+               "{world.BACKGROUNDS[background]} the {background}\"")
+def _check_slots_to_captions(fn):
+    g = torch.Generator().manual_seed(3)
+    colour = torch.tensor([[0.0, 5, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 2]])  # orange, red, purple
+    cls = torch.zeros(3, 10)
+    cls[0, 1], cls[1, 0], cls[2, 8] = 1, 1, 1  # cat, dog, car
+    background = torch.zeros(3, 6)
+    background[0, 3], background[1, 0], background[2, 2] = 1, 1, 1  # water, grass, sky
+    want = ["an orange cat in the water", "a red dog on the grass", "a purple car in the sky"]
+    got = fn(colour.clone(), cls.clone(), background.clone())
+    if not isinstance(got, list) or len(got) != 3:
+        raise ExerciseFailed(f"return a list with one caption per row of logits; got {type(got).__name__}"
+                             + (f" of {len(got)}" if isinstance(got, list) else ""))
+    for w, h in zip(want, got):
+        if h != w:
+            raise ExerciseFailed(f"expected {w!r}, got {h!r} (the article follows the colour, the preposition the "
+                                 "background)")
+    logits = [torch.randn(40, n, generator=g) for n in (6, 10, 6)]
+    got = fn(*[x.clone() for x in logits])
+    want = slots_to_captions(*logits)
+    wrong = [(h, w) for h, w in zip(got, want) if h != w] if isinstance(got, list) and len(got) == 40 else None
+    if wrong is None or wrong:
+        raise ExerciseFailed(f"for 40 rows of random logits: {len(wrong) if wrong else 'the answer'} differ(s) from "
+                             f"the reference" + (f", e.g. {wrong[0][0]!r} instead of {wrong[0][1]!r}" if wrong else ""))
