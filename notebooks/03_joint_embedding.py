@@ -359,6 +359,46 @@ fig.suptitle("image → tag: top three of 600 texts", y=1.2)
 plt.show()
 
 # %% [markdown]
+# **Play with it.** Type a tag or a caption and press Enter: the InfoNCE model ranks the 120 gallery images for it and
+# shows the top eight (a green frame marks the images the text is true of: every class, colour and background word it
+# names matches). The model knows only the words of its training texts; a word it does not know gets a message
+# instead of a silent guess. Try a held-out combination such as "blue dog", a colour alone, or a background. (In
+# JupyterLab the text box redraws the figure; on a static page you see the default.)
+
+# %%
+from mmutils.widgets import play_with  # noqa: E402
+
+gallery_attributes = torch.tensor([matching.scene_attributes(s) for s in gallery])  # (120, 3) class, colour, background
+
+
+def retrieve(text: str) -> None:
+    words = tokenize(text)
+    unknown = [w for w in words if w not in vocab.stoi]
+    if not words or unknown:
+        print(f"unknown words {unknown or [text]}: the model knows {len(vocab) - 4} words, e.g. "
+              f"{', '.join(sorted(world.CLASS_NAMES)[:4])}, {', '.join(world.COLOUR_NAMES[:3])}, sand, water")
+        return
+    if len(words) > TEXT_LEN:
+        print(f"only the first {TEXT_LEN} words are read: {' '.join(words[:TEXT_LEN])}")
+    with torch.no_grad():
+        query = infonce.embed_texts(encode(text)[None].to(device)).cpu()[0]  # (64,)
+    top = (gallery_emb @ query).topk(8).indices.tolist()  # 8 of 120
+    stated = torch.tensor([[next((names.index(w) for w in words if w in names), -1) for names in
+                            (world.CLASS_NAMES, world.COLOUR_NAMES, world.BACKGROUND_NAMES)]])  # (1, 3), -1: not said
+    true_of = matching.true_of(gallery_attributes, stated)[:, 0]  # (120,) every named attribute matches
+    fig, axes = plt.subplots(1, 8, figsize=(11, 1.8))
+    for ax, j in zip(axes, top):
+        ax.imshow(mmutils.viz.to_display(gallery[j].image))
+        ax.set_xticks([]), ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set(color="limegreen" if true_of[j] else "none", linewidth=3)
+    axes[0].set_title(f'"{text}" → the top eight of 120', loc="left", fontsize=9)
+    plt.show()
+
+
+play_with(retrieve, labels={"text": "tag or caption"}, text="blue dog")
+
+# %% [markdown]
 # ## 6. Embedding arithmetic
 # The lecture's claim: *dog image − "dog" + "cat" = cat image*. The query gallery holds one image of every
 # (seen class, colour, background) combination — 216 images. For each image and each of the five other seen classes,

@@ -369,6 +369,48 @@ plt.show()
 # GAN-CLS's class accuracy is measured below (about a third, against a tenth by chance).
 
 # %% [markdown]
+# **Play with it.** Type a prompt of the world's form — article, colour, class, "on" or "in", "the", background — and
+# press Enter: a real image of it, then four draws from each generator (the same four draws of the prior for every
+# prompt). A word the generators never read gets a message listing the words they know; the title says whether the
+# (class, colour) pair is one of the held-out ones. (In JupyterLab the text box redraws the figure; on a static page
+# you see the default.)
+
+# %%
+from mmutils.widgets import play_with  # noqa: E402
+
+
+def draw_prompt(prompt: str) -> None:
+    words = prompt.lower().split()
+    unknown = [w for w in words if w not in VOCAB[1:]]
+    if unknown or len(words) != 6:
+        print(f"{'unknown words ' + str(unknown) if unknown else 'a prompt has six words'}: write it like 'a red dog "
+              f"on the grass'. Colours: {', '.join(K)}. Classes: {', '.join(C)}. Backgrounds: {', '.join(B)}.")
+        return
+    c, k, b = words[2], words[1], words[5]
+    if c not in C or k not in K or b not in B:
+        print(f"the colour, class and background go in places 2, 3 and 6: got colour {k!r}, class {c!r}, "
+              f"background {b!r}")
+        return
+    ids = torch.tensor([[VOCAB.index(w) for w in words]] * 4).to(device)  # (4, 6) the prompt's tokens, four times
+    draws = mmutils.rng(11)  # the same four draws of the prior for every prompt
+    with torch.no_grad():
+        rows = {"real": gen.render_prompt(c, k, b, seed=0, jitter=JITTER)[None],
+                "plain cVAE": plain_vae.sample(ids, draws).cpu(), "layered cVAE": layered_vae.sample(ids, draws).cpu(),
+                "GAN-CLS": generator(gan_text(ids), torch.randn(4, 3, generator=draws).to(device)).cpu()}
+    held = (c, k) in {tuple(p) for p in split.test_pairs}
+    fig, axes = plt.subplots(1, 4, figsize=(11, 2.4), gridspec_kw={"width_ratios": [1, 4, 4, 4]})
+    for ax, (name, images) in zip(axes, rows.items()):
+        ax.imshow(mmutils.viz.to_display(torch.cat(list(images.clamp(0, 1)), 2)))
+        ax.set_title(name, fontsize=9)
+        ax.axis("off")
+    fig.suptitle(f'"{prompt}" ({"a held-out pair: no generator saw it" if held else "a training pair"})')
+    fig.tight_layout()
+    plt.show()
+
+
+play_with(draw_prompt, labels={"prompt": "prompt"}, prompt="a blue dog on the snow")
+
+# %% [markdown]
 # **Walking between two prompts.** The generator only ever saw the text vectors of real prompts. Walk from one
 # prompt's text vectors to another's at eight points, with `z` fixed, and look at what it draws along the way —
 # the points in between are prompts nobody wrote. (GAN-INT trains on such in-between vectors; this is only a walk at

@@ -33,6 +33,26 @@
 # 4. run the **swap test**: the same image with another object's sound — the map should move.
 
 # %%
+# Outside the course's folder (Colab, or this notebook downloaded on its own), this cell fetches the course — its
+# package `mmutils` and its data — and installs what it needs (Python 3.11 or newer). Inside it, it does nothing.
+try:
+    import mmutils  # noqa: F401
+except ModuleNotFoundError:
+    import os
+    import subprocess
+    import sys
+    import tomllib
+
+    course = os.path.abspath("mmcourse")  # the clone, next to this notebook
+    if not os.path.isdir(course):
+        url = os.environ.get("MMCOURSE_REPOSITORY", "https://github.com/multimodal-course/hands-on.git")
+        subprocess.run(["git", "clone", "--quiet", "--branch", "main", url, course], check=True)
+    with open(os.path.join(course, "pyproject.toml"), "rb") as f:
+        needs = tomllib.load(f)["project"]["dependencies"]
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *needs], check=True)
+    sys.path.insert(0, course)
+
+# %%
 import matplotlib.patches as patches
 import matplotlib.pyplot as plt
 import torch
@@ -107,9 +127,9 @@ mmutils.viz.audio_player(test_scenes[0].sound(), world.SAMPLE_RATE)
 # The map is computed for **every** (image, sound) pair of a batch. The alternative is to pool each image once, with
 # an attention computed from its own sound, and then compare that pooled vector with every sound in the batch. We
 # expect that to fail (exercise 3 tests it): the image side would have seen the right answer before the comparison,
-# and the network could learn to look at, say, the
-# top-left corner for one kind of clip and the bottom-right for another, and recognise the clip from *where* it
-# looked rather than from what is there — the matching would succeed while the map need not land on the object. Per pair,
+# and the network could learn to look at, say, the top-left corner for one kind of clip and the bottom-right for
+# another, and recognise the clip from *where* it looked rather than from what is there — the matching would succeed
+# while the map need not land on the object. Per pair,
 # sound *j* reads image *i*'s cells exactly as it reads every other image's, so the only way for its own image to
 # score higher is to contain cells that look like the sound.
 #
@@ -271,14 +291,14 @@ for name, maps in [("sound-guided", own), ("visual-only, mean sound", mean_map),
 
 # %% [markdown]
 # The peak is read before smoothing, so smoothing changes only the region, and the three validation rows show how
-# much that matters: cIoU@0.5 goes from 0.074 to 0.796 and back to 0.482 while the peak stays in the box for 0.972 of
+# much that matters: cIoU@0.5 goes from 0.23 to 0.882 and back to 0.502 while the peak stays in the box for 0.988 of
 # the scenes. Without smoothing the raw map is sharply peaked: only the few cells next to its maximum rise above the
-# midpoint of its range, so the region is less than half the size of the box, and cIoU@0.5 collapses although the
+# midpoint of its range, so the region is only about half the size of the box, and cIoU@0.5 collapses although the
 # peak is in the box. Averaging over 3×3 cells widens the region to about the box's size;
 # 5×5 makes it about twice too big. cIoU@0.5 therefore measures whether the region's *size* matches the box as much
 # as whether the map found the object, and the smoothing that makes the sizes match was chosen on the validation
 # scenes, with their boxes — the one use of boxes before the test. The visual-only maps show what the image alone
-# gives: the mean sound's peak lands in the sounding object's box less often than the centre prior's (0.07 against
+# gives: the mean sound's peak lands in the sounding object's box less often than the centre prior's (0.046 against
 # 0.122) and on no object at all in most scenes (the line above); the best of any sound peaks on *some* object almost
 # always, and on the sounding one about as often as a random pick among the scene's objects.
 
@@ -325,6 +345,32 @@ for col in range(4):
 for ax in axes.flat:
     ax.axis("off")
 plt.show()
+
+# %% [markdown]
+# **Play with it.** Pick one of the first eight test scenes and the class whose sound it hears (a new clip of that
+# class): the map is redrawn. A class that is in the scene should pull the peak onto its object; a class that is not
+# in the scene has no right answer — look where the map goes then. (In JupyterLab the controls redraw the figure; on a
+# static page you see the default: the first test scene with its other object's sound, as in the swap test's first
+# column.)
+
+# %%
+from mmutils.widgets import play_with  # noqa: E402
+
+
+def map_for(scene: int, sound: str) -> None:
+    s = test_scenes[scene]
+    clip = (log_mel(world.class_sound(sound, torch.Generator().manual_seed(7))[None]) - mean) / std  # (1, 32, 51)
+    heat = loc.localization_map(coarse_maps(test_images[scene:scene + 1], clip), SIZE, smooth=SMOOTH)[0]  # (48, 48)
+    inside = sound in [o.cls for o in s.objects]
+    fig, ax = plt.subplots(figsize=(3.4, 3.6))
+    mmutils.viz.heatmap_overlay(s.image, heat, ax=ax)
+    ax.set_title(f"sound: {sound} ({'in' if inside else 'not in'} the scene)", fontsize=9)
+    ax.axis("off")
+    plt.show()
+
+
+play_with(map_for, labels={"scene": "test scene", "sound": "sound of a"}, scene=list(range(8)),
+          sound=(list(world.CLASS_NAMES), test_scenes[0].objects[other[0]].cls))
 
 # %% [markdown]
 # ## 5. Exercises
