@@ -79,7 +79,7 @@ def _source_with_cell(text: str, cell: str) -> str:
         raise ValueError("setup_cell: the source has no code cell")
     new = f"# %%\n{cell}\n\n"
     if blocks[code[0]].removeprefix("# %%\n").startswith(MARKER):
-        blocks[code[0]] = new + ("\n" if blocks[code[0]].endswith("\n\n\n") else "")
+        blocks[code[0]] = new
     else:
         blocks.insert(code[0], new)
     return "".join(blocks)
