@@ -285,7 +285,13 @@ def _run_lesson(src: Path) -> tuple[nbformat.NotebookNode, BenchRow]:
 def print_bench(rows: list[BenchRow]) -> None:
     import torch
 
-    print(f"\nbenchmark: {os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}")
+    from . import world
+
+    start = time.perf_counter()
+    world.WorldScenes(500, "all", size=32, n_objects=(1, 3)).tensors()
+    rate = 500 / (time.perf_counter() - start)  # lessons build thousands of scenes: this should be in the hundreds
+    print(f"\nbenchmark: {os.cpu_count()} CPU cores, torch threads {torch.get_num_threads()}; "
+          f"the course world draws {rate:.0f} scenes/s (32 px, 1-3 objects)")
     print("| notebook | wall s (median) | runs s | headline metrics |\n|---|---:|---|---|")
     for r in rows:
         shown = ", ".join(f"{k} {v:.4g}" for k, v in r.metrics.items()) or "–"

@@ -57,7 +57,6 @@ import matplotlib.ticker
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
 
 import mmutils
 from mmutils import world
@@ -249,7 +248,7 @@ EPOCHS, EPOCHS_ALONE, LR, OGM_ALPHA, P_DROP_AUDIO = 8, 20, 0.01, 1.0, 0.5
 
 
 def batches(*tensors):
-    return DataLoader(TensorDataset(*tensors), batch_size=64, shuffle=True, generator=mmutils.rng(3))
+    return mmutils.ShuffledBatches(*tensors, batch_size=64, generator=mmutils.rng(3))
 
 
 @torch.no_grad()

@@ -49,8 +49,22 @@ def test_cvae_loss_is_the_negative_elbo_and_samples_have_the_right_shape():
     torch.manual_seed(0)
     model = gen.ConditionalVAE(vocab_size=12, latent_dim=3, sigma=0.5).eval()
     images, tokens = torch.rand(4, 3, 32, 32), torch.randint(1, 12, (4, 6))
+    torch.manual_seed(1)
     loss, parts = model.loss(images, tokens)
     assert loss.ndim == 0 and abs(loss.item() - (parts["nll"] + parts["kl"])) < 1e-3 * loss.item()
+    # the negative ELBO computed here, independently: the same draw of z, squared error / (2 sigma^2), and the KL
+    # from torch.distributions
+    with torch.no_grad():
+        text = model.text(tokens)
+        mu, logvar = model.encode(images, text)  # (4, 3) each
+        torch.manual_seed(1)
+        z = mu + (0.5 * logvar).exp() * torch.randn_like(mu)  # (4, 3)
+        nll = ((model.decoder(text, z) - images) ** 2).sum((1, 2, 3)) / (2 * 0.5 ** 2)  # (4,)
+        q = torch.distributions.Normal(mu, (0.5 * logvar).exp())
+        kl = torch.distributions.kl_divergence(q, torch.distributions.Normal(0.0, 1.0)).sum(1)  # (4,)
+    assert abs(parts["nll"] - nll.mean().item()) < 1e-4 * nll.mean().item()
+    assert abs(parts["kl"] - kl.mean().item()) < 1e-4 + 1e-4 * kl.mean().item()
+    assert torch.allclose(loss, (nll + kl).mean(), rtol=1e-5)
     assert model.sample(tokens, torch.Generator().manual_seed(0)).shape == (4, 3, 32, 32)
     with pytest.raises(ValueError, match="ConditionalVAE.loss"):
         model.loss(torch.rand(4, 3, 28, 28), tokens)

@@ -76,6 +76,14 @@ def test_sync_expert_distances_and_lse():
     assert torch.equal(scores["offset"], mean.argmin(1) - 2)
     found = ls.estimate_offset(table, torch.tensor([0, 1, 3]), n_windows=5)
     assert found.shape == (3,) and found.abs().max() <= 2
+    # a planted answer: distances smallest at offset +1 (row 3 of 5) in windows 2-6 of clip 0, at -2 in windows 0-4
+    # of clip 1, and at +1 everywhere but in windows 3-7 of clip 2 (only the windows read count)
+    planted = torch.ones(3, 5, 8)
+    planted[0, 3, 2:7] = 0.1
+    planted[1, 0, 0:5] = 0.1
+    planted[2, 3, :3] = 0.0
+    planted[2, 1, 3:8] = 0.5
+    assert ls.estimate_offset(planted, torch.tensor([2, 0, 3]), n_windows=5).tolist() == [1, -2, -1]
     with pytest.raises(ValueError, match="odd"):
         ls.lse(torch.rand(2, 4, 5))
     with pytest.raises(ValueError, match="sync_distances"):

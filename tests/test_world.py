@@ -203,11 +203,3 @@ def test_speech_timings_are_exact():
 def test_make_scene_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         world.make_scene(0, **kwargs)
-
-
-def test_scenes_are_fast():
-    import time
-
-    start = time.perf_counter()
-    world.WorldScenes(500, "all", size=32, n_objects=(1, 3)).tensors()
-    assert 500 / (time.perf_counter() - start) > 100, "a lesson needs thousands of scenes in seconds"
