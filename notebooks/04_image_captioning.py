@@ -59,7 +59,6 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 import mmutils
@@ -139,8 +138,8 @@ def slot_loss(m: nn.Module, batch) -> torch.Tensor:
         F.cross_entropy(colour_logits.flatten(0, 1), colour.flatten())
 
 
-mmutils.fit(encoder, DataLoader(TensorDataset(train_images, slot_cls, slot_colour), batch_size=64, shuffle=True,
-                                generator=mmutils.rng(0)),
+mmutils.fit(encoder, mmutils.ShuffledBatches(train_images, slot_cls, slot_colour, batch_size=64,
+                                             generator=mmutils.rng(0)),
             slot_loss, epochs=6, lr=3e-3, desc="pretrain encoder", device=device)
 encoder.eval().requires_grad_(False)
 

@@ -27,6 +27,10 @@ def _check_keep_mask(fn):
         kept = out.mean().item()
         if abs(kept - (1 - p)) > 0.02:
             raise ExerciseFailed(f"with p_drop={p} about {1 - p:.0%} of the samples should be kept; got {kept:.1%}")
+    first, again = (fn(1000, 0.3, torch.Generator().manual_seed(7)) for _ in range(2))
+    if not torch.equal(first, again):
+        raise ExerciseFailed("two generators seeded alike gave different masks: draw the random numbers from the "
+                             "`generator` you are given, so that a run can be repeated")
 
 
 @register("01.2", title="ogm_coeffs",

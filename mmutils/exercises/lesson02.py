@@ -35,6 +35,11 @@ def _check_sgns(fn):
     big = fn(torch.full((1, 4), 30.0), torch.full((1, 4), 30.0), -torch.full((1, 2, 4), 30.0))
     if not torch.isfinite(big).all() or big.abs().max() > 1e-3:
         raise ExerciseFailed("for very large scores the loss must be ~0 and finite: use F.logsigmoid")
+    wrong = fn(torch.full((1, 4), 30.0), -torch.full((1, 4), 30.0), torch.full((1, 2, 4), 30.0))  # every score off
+    if not torch.isfinite(wrong).all() or abs(float(wrong.reshape(-1)[0]) - 3 * 3600) > 1:
+        raise ExerciseFailed(f"for very wrong scores (u.v = -3600 and u.n_k = +3600 for 2 negatives) the loss must be "
+                             f"large but finite, 3 x 3600 = 10800; got {float(wrong.reshape(-1)[0])}: "
+                             "log(sigmoid(x)) underflows to -inf there, use F.logsigmoid")
 
 
 @register("02.3", title="my_analogy",
