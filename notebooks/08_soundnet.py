@@ -69,7 +69,6 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
 
 import mmutils
 from mmutils import world
@@ -136,8 +135,8 @@ mmutils.audio_player(video_sounds[0], world.SAMPLE_RATE)
 # %%
 mmutils.seed_everything(1)
 teacher = nn.Sequential(ImageCNN(), nn.Linear(64, 10)).to(device)
-history = mmutils.fit(teacher, DataLoader(TensorDataset(images["image"], images["cls"]), batch_size=64, shuffle=True,
-                                          generator=mmutils.rng(0)),
+history = mmutils.fit(teacher, mmutils.ShuffledBatches(images["image"], images["cls"], batch_size=64,
+                                                       generator=mmutils.rng(0)),
                       lambda m, b: F.cross_entropy(m(b[0]), b[1]), epochs=8, lr=3e-3, desc="teacher", device=device)
 teacher.eval()
 with torch.no_grad():
@@ -175,8 +174,7 @@ def train_student(targets: torch.Tensor, name: str) -> nn.Module:
     """Raw-waveform student trained only to match `targets` (n, 10), the teacher's logits per video."""
     mmutils.seed_everything(2)
     student = nn.Sequential(WaveformCNN(), nn.Linear(64, 10)).to(device)
-    batches = DataLoader(TensorDataset(video_sounds, targets), batch_size=64, shuffle=True,
-                         generator=mmutils.rng(0))
+    batches = mmutils.ShuffledBatches(video_sounds, targets, batch_size=64, generator=mmutils.rng(0))
     mmutils.fit(student, batches, lambda m, b: distillation_loss(m(b[0]), b[1], TEMPERATURE), epochs=EPOCHS, lr=3e-3,
                 desc=name, device=device)
     return student.eval()
@@ -213,14 +211,14 @@ print(f"on the {int(teacher_wrong.sum())} test frames the teacher gets wrong, th
       f"{student_right[teacher_wrong].float().mean():.3f} of the time")
 
 # %% [markdown]
-# The student is about as accurate as its teacher without ever seeing a label, and it is right on most of the videos
-# whose frame fools the teacher. In this world a clip's sound is drawn from its class alone, whatever the frame looks
-# like, so the teacher's mistakes cannot be heard in the sound; matching the teacher over thousands of videos, the
-# student learns what the teacher says *on average* about each kind of sound, and that average points to the right
-# class even where one frame misleads. (In real video the two are not independent — an object off screen, a silent
-# one — and this advantage would shrink.) Student and teacher agree on fewer clips than either gets right: they are
-# wrong on different clips, which is why neither accuracy caps the other. The untrained and shuffled-pairs students
-# are at chance (0.1).
+# The student is more accurate than its teacher without ever seeing a label, and it is right on nearly all of the
+# videos whose frame fools the teacher. In this world a clip's sound is drawn from its class alone, whatever the frame
+# looks like, so the teacher's mistakes cannot be heard in the sound; matching the teacher over thousands of videos,
+# the student learns what the teacher says *on average* about each kind of sound, and that average points to the right
+# class even where one frame misleads: that is how the student can beat its teacher. (In real video the two are not
+# independent — an object off screen, a silent one — and this advantage would shrink.) Student and teacher agree on
+# fewer clips than either gets right: they are wrong on different clips, which is why the teacher's accuracy is no
+# ceiling for the student's. The untrained and shuffled-pairs students are at chance (0.1).
 #
 # ### A linear probe
 # Freeze the student, take its 64-d features, and train a linear classifier on the video labels (used here, for
@@ -240,10 +238,11 @@ for name, value in probes.items():
     print(f"linear probe, {name:14s}: {value:.3f}")
 
 # %% [markdown]
-# The probe is above the teacher's accuracy, and there is no contradiction: the teacher's number is its own argmax on
-# a frame, with nothing added, while the probe is a new classifier fitted **with the 3000 video labels** on top of the
-# student's features. It measures how much of the class the features carry, given labels to read it out, not what the
-# student predicts by itself (that is the label-free accuracy above).
+# The probe is higher still, above both the teacher's accuracy and the student's own, but it answers another
+# question: the teacher's number is its own argmax on a frame, with nothing added, while the probe is a new classifier
+# fitted **with the 3000 video labels** on top of the student's features. It measures how much of the class the
+# features carry, given labels to read it out, not what the student predicts by itself (that is the label-free
+# accuracy above).
 #
 # ## 5. Transfer: sounds the teacher never named
 # SoundNet's claim is that the features are useful beyond the teacher's classes. Two sets of sounds that no teacher
@@ -324,14 +323,15 @@ plt.show()
 mmutils.audio_player(digit_clips[7 * 60], world.SAMPLE_RATE)
 
 # %% [markdown]
-# The student's features carry the words and the digits far better than either control, which are near chance: what
-# the student learned from the teacher on animal calls and an engine separates sounds it never heard named, even
-# though it was never trained to tell them apart. The untrained network's random features, which carry some of the
-# world's ten classes (the probe above), carry almost nothing of these sounds in this noise. The transfer is partial,
+# The student's features carry the words and the digits far better than either control, which stay close to chance
+# (about 0.10 on the words, chance 0.08; about 0.16 on the digits, chance 0.10): what the student learned from the
+# teacher on animal calls and an engine separates sounds it never heard named, even though it was never trained to
+# tell them apart. The untrained network's random features, which carry some of the world's ten classes (the probe
+# above), carry little of these sounds in this noise. The transfer is partial,
 # and the two sets differ in several ways at once (12 classes against 10, synthetic against recorded, new voices
-# against new renditions of the same recordings), so the gap between them is not only "new speaker". The shuffled-pairs
-# student's features are even a little worse than the untrained ones on the teacher's classes: trained to predict the
-# teacher's answer for the wrong videos, they specialise to noise.
+# against new renditions of the same recordings), so the gap between them is not only "new speaker". On these new
+# sounds the two controls are level; on the teacher's classes the shuffled-pairs student's features are even a little
+# worse than the untrained ones: trained to predict the teacher's answer for the wrong videos, they specialise to noise.
 
 # %% [markdown]
 # ## 6. Sound → image recommendation
@@ -459,12 +459,12 @@ results = mmutils.report_results({
 # ## Summary
 # - **Matching across modalities without labels**: a visual teacher's class distribution on a video's frame is the
 #   target of a sound network on the same video's audio (KL divergence, softened by a temperature).
-# - The student learned to recognise sounds from raw waveforms: by its own argmax, with no label, it is about as
-#   accurate as its teacher, and its linear probe is far above both an untrained network and the same training on
+# - The student learned to recognise sounds from raw waveforms: by its own argmax, with no label, it is even more
+#   accurate than its teacher, and its linear probe is far above both an untrained network and the same training on
 #   shuffled pairs, so it is the **correspondence** of sight and sound that taught it. A probe is fitted with labels;
 #   it is not the student's own accuracy.
-# - Its features **transfer** to sounds the teacher never named (spoken words from unheard synthetic voices, a human's digits),
-#   far above both controls, though well below its accuracy on the teacher's classes.
+# - Its features **transfer** to sounds the teacher never named (spoken words from unheard synthetic voices, a
+#   human's digits), far above both controls, though well below its accuracy on the teacher's classes.
 # - Because the student predicts in the teacher's class space, sounds and images can be compared directly: **sound →
 #   image recommendation**, the lecture's use of SoundNet, here a retrieval by class.
 # - This is a small variant of SoundNet: one teacher of 10 classes, a temperature, a three-layer student, logistic
