@@ -64,6 +64,7 @@ def play_with(draw: Callable[..., None], labels: dict[str, str] | None = None, *
     defaults = {k: (v if isinstance(v, str) else _choices(k, v)[1]) for k, v in controls.items()}
     draw(**defaults)
     if widgets is None:
+        print("(install ipywidgets — pip install ipywidgets — to get the controls that redraw this figure)")
         return
     out = widgets.Output()
 

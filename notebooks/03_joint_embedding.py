@@ -360,10 +360,12 @@ plt.show()
 
 # %% [markdown]
 # **Play with it.** Type a tag or a caption and press Enter: the InfoNCE model ranks the 120 gallery images for it and
-# shows the top eight (a green frame marks the images the text is true of: every class, colour and background word it
-# names matches). The model knows only the words of its training texts; a word it does not know gets a message
-# instead of a silent guess. Try a held-out combination such as "blue dog", a colour alone, or a background. (In
-# JupyterLab the text box redraws the figure; on a static page you see the default.)
+# shows the top eight (a green frame marks the images the text is true of: the first class, colour and background
+# word it names all match). The model knows only the words of its training texts and the ten class names; a word it
+# does not know gets a message instead of a silent guess. The four unseen classes (cat, horse, sheep, duck) are known
+# words, but no gallery image shows them, so no frame turns green: see where the model puts them. Try a held-out
+# combination such as "blue dog", a colour alone, or a background. (In JupyterLab the text box redraws the figure; on
+# a static page you see the default.)
 
 # %%
 from mmutils.widgets import play_with  # noqa: E402
@@ -375,8 +377,8 @@ def retrieve(text: str) -> None:
     words = tokenize(text)
     unknown = [w for w in words if w not in vocab.stoi]
     if not words or unknown:
-        print(f"unknown words {unknown or [text]}: the model knows {len(vocab) - 4} words, e.g. "
-              f"{', '.join(sorted(world.CLASS_NAMES)[:4])}, {', '.join(world.COLOUR_NAMES[:3])}, sand, water")
+        print(f"{'unknown words ' + str(unknown) if unknown else 'type at least one word'}: the model knows "
+              f"{len(vocab) - 4} words, e.g. {', '.join(SEEN[:4])}, {', '.join(world.COLOUR_NAMES[:3])}, sand, water")
         return
     if len(words) > TEXT_LEN:
         print(f"only the first {TEXT_LEN} words are read: {' '.join(words[:TEXT_LEN])}")

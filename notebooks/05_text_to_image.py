@@ -376,11 +376,12 @@ plt.show()
 # you see the default.)
 
 # %%
+from mmutils.text import tokenize  # noqa: E402
 from mmutils.widgets import play_with  # noqa: E402
 
 
 def draw_prompt(prompt: str) -> None:
-    words = prompt.lower().split()
+    words = tokenize(prompt)  # lower case, punctuation dropped
     unknown = [w for w in words if w not in VOCAB[1:]]
     if unknown or len(words) != 6:
         print(f"{'unknown words ' + str(unknown) if unknown else 'a prompt has six words'}: write it like 'a red dog "

@@ -295,8 +295,9 @@ plt.show()
 #   questions. Neither vector is good: the best vector fusion (MLB, flat) answers 0.62 overall — at this budget of
 #   five epochs, where the flat models' training loss is still falling.
 # - **concat, product, MLB on the same vector** — how the vector meets the question. On the 80 numbers of the
-#   maximum, concat and MLB are within a point of each other here (0.54, 0.55) and product trails (0.50); retrained
-#   from other seeds the three spread by up to 6 points and change order, so no fusion wins on this vector. On
+#   maximum, concat and MLB are within a point of each other here (0.54, 0.55) and product trails (0.50); in other
+#   trainings of this lesson (other seeds, not shown here) the three spread by up to 6 points and changed order, so
+#   no fusion wins on this vector. On
 #   the 5,120 numbers of the flat grid the multiplicative fusions pull ahead in this run (concat 0.53, product 0.57,
 #   MLB 0.62; "where" 0.51, 0.67, 0.75), though concatenation stays best on "how many" and "which colour": the question
 #   has to pick *which* part of a long vector matters, and a product of the two lets each question switch parts of
@@ -308,10 +309,10 @@ plt.show()
 #   (0.55): a yes/no about a class that may be anywhere, or nowhere, in the image.
 # - **attention against MLB attention** — how the cells are scored and fused. Kim et al.'s model reaches 0.955, and
 #   almost all of the gain is "is there": 0.55 → 0.89. The two models differ in four ways at once — bilinear against
-#   additive scores, two glimpses against one, an MLB against a concatenation after pooling, and about three times
-#   the weights — and this lesson does not separate them. A likely part of the answer: bilinear scores make "is this
-#   cell the asked class?" one product away, and the second MLB can say "yes" when what a glimpse found matches the
-#   question.
+#   additive scores, two glimpses against one, an MLB against a concatenation after pooling, and about 2.8 times
+#   the weights (168,000 against 60,000, question encoder and answer head included) — and this lesson does not
+#   separate them. A likely part of the answer: bilinear scores make "is this cell the asked class?" one product away,
+#   and the second MLB can say "yes" when what a glimpse found matches the question.
 #
 # Let us look at what the two attending models look at. Each column is one test question; the first row is the scene
 # as the model sees it, the rows below are the attention weights on the 8×8 grid (white = most weight; the lines
@@ -370,8 +371,8 @@ plt.show()
 #
 # Balancing the *training* data is VQA v2's remedy. Goyal et al. balance each question: for every (image, question,
 # answer) they collect a similar image on which the same question has a different answer. Ours is simpler: we keep
-# the same number of "is there" questions as in the biased training split, but half of them answered "yes" — the
-# same amount of data, without the shortcut.
+# about the same number of "is there" questions as in the biased training split, but half of them answered "yes" —
+# about the same amount of data (printed below), without the shortcut.
 
 # %%
 for kind in ["question", "image", "attention", "MLB attention"]:
@@ -385,14 +386,17 @@ print(f"attention trained on balanced questions: 'is there' {attention_balanced[
       f"overall {attention_balanced['balanced']['overall']:.3f} (balanced test)")
 
 # %% [markdown]
-# With the same number of questions, half of them "yes", the additive attention model gains 35 points on the
-# balanced "is there" in this run (0.553 → 0.902; overall 0.873 → 0.957), and ends up just above MLB attention
-# trained on the *biased* data (0.890 on "is there"; overall 0.955) — a gap that one run cannot settle. This number
-# is the least stable in the lesson: the same experiment, retrained from other seeds or with its floating-point sums
-# added in another order, has also given 0.62, 0.81 and 0.92. Whether the additive model finds a way to answer "is
-# there" from the image is decided by chance early in training; balanced data makes that way worth finding, it does
-# not guarantee it (change the seed in `make_model`, retrain, and see). Here it was found; at 0.62 it was not.
-# Balanced data removes the reward for the shortcut; it does not by itself give a model the means to do without it.
+# With about the same number of questions (32,473 against 32,524), half of them "yes", the additive attention model
+# gains 35 points on the balanced "is there" in the run stored with this notebook (0.553 → 0.902; overall
+# 0.873 → 0.957), and ends up just above MLB attention trained on the *biased* data (0.890 on "is there"; overall
+# 0.955) — a gap that one run cannot settle. This is one of the least stable numbers in the lesson: the same
+# experiment, retrained from other seeds, or on another computer or with another number of CPU threads (which adds
+# the same sums in a different order), has given anywhere from 0.62 to 0.93 (0.67, 0.76, 0.92 and 0.93 in four
+# retrainings with other seeds or another number of threads). Whether the additive model finds a way to answer "is
+# there" from the image seems to be decided by chance early in training; balanced data makes that way worth finding,
+# it does not guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was found; if
+# yours prints near 0.6, you are seeing the other outcome. Balanced data removes the reward for the shortcut; it does
+# not by itself give a model the means to do without it.
 
 # %% [markdown]
 # **Held-out combinations.** The held-out test scenes contain only (class, colour) pairs never seen in training.
@@ -402,7 +406,7 @@ for kind in ["question", "MLB (flat)", "attention", "MLB attention"]:
     print(f"{kind:14s}", {k: round(v, 3) for k, v in results_by_model[kind]["held-out pairs"].items()})
 
 # %% [markdown]
-# Every model drops on them: attention from 0.87 to 0.70, MLB attention from 0.955 to 0.76. For the two attending
+# Every model shown drops on them: attention from 0.87 to 0.70, MLB attention from 0.955 to 0.76. For the two attending
 # models "how many" holds up, "where" drops by 6 and 10 points and "what" falls furthest (to below half: 0.42 and
 # 0.46). A likely reason, not tested here: the image stream was pretrained on the training pairs only, and a blue
 # dog is not what it learned a dog looks like. The question-only model never answers "which colour" right on these
@@ -496,8 +500,8 @@ results = mmutils.report_results({
 # - **Language bias**: a question-only model reaches its training prior on a biased split and falls to the majority
 #   baseline on a balanced one; a model that sees must beat it there. Balancing the training answers (VQA v2 balances
 #   further, with complementary images) removes the reward for the shortcut: here it lifted additive attention's
-#   balanced "is there" from 0.55 to 0.90, but in other trainings the gain was small — it does not guarantee a
-#   model that answers from the image.
+#   balanced "is there" from 0.55 to 0.90; in other trainings it reached anywhere from 0.62 to 0.93 — balancing
+#   does not guarantee a model that answers from the image.
 # - On (class, colour) pairs never seen in training, accuracy drops — compositional generalisation is not free.
 #
 # ## Exercises

@@ -388,8 +388,9 @@ mmutils.audio_player(waves["fast Griffin-Lim"], RATE)
 # **Play with it.** Pick a window length and a hop (a fraction of the window) for the sentence of section 1: the
 # spectrogram is redrawn, and you hear what fast Griffin-Lim (32 rounds) rebuilds from that magnitude alone, with its
 # spectral convergence. Short windows blur the harmonics of the voice into bands; long ones smear the starts of the
-# words; a larger hop gives fewer frames and fewer overlaps for Griffin-Lim to make agree. (In JupyterLab the controls
-# redraw the figure; on a static page you see the default, the settings used above.)
+# words; a larger hop gives fewer frames and fewer overlaps for Griffin-Lim to make agree, so its spectral
+# convergence usually drops — a lower number at a larger hop need not mean a better sound: listen. (In JupyterLab the
+# controls redraw the figure; on a static page you see the default, the settings used above.)
 
 # %%
 from mmutils.widgets import play_with  # noqa: E402
@@ -399,7 +400,7 @@ def window_and_hop(n_fft: int, hop: str) -> None:
     step = n_fft * {"1/8": 1, "1/4": 2, "1/2": 4}[hop] // 8
     w = torch.hann_window(n_fft)  # (n_fft,)
     magnitude = torch.stft(sentence, n_fft, step, window=w, return_complex=True).abs()  # (n_fft/2+1, frames)
-    mmutils.seed_everything(0)  # Griffin-Lim starts from a random phase
+    mmutils.seed_everything(0)  # Griffin-Lim starts from a random phase (each redraw resets the seed)
     rebuilt = torchaudio.transforms.GriffinLim(n_fft=n_fft, hop_length=step, power=1.0, n_iter=32)(magnitude)  # (T',)
     again = torch.stft(rebuilt, n_fft, step, window=w, return_complex=True).abs()[:, :magnitude.shape[1]]
     fig, ax = plt.subplots(figsize=(10, 2.8))
