@@ -6,6 +6,7 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``validate``   input checks that raise a clear ``ValueError``
 * ``training``   ``fit`` (progress bar, history), ``ShuffledBatches`` (random mini-batches by indexing) and ``plot_history``
 * ``viz``        image grid, heatmap overlay, spectrogram, embedding map, audio player, animation
+* ``widgets``    ``play_with``: controls that redraw a lesson's figure live in JupyterLab (default drawn first)
 * ``metrics``    metrics and controls (accuracy, majority baseline, ...)
 * ``results``    the ``results`` cell: ``report_results``
 * ``data``       the shipped data bundle: checksummed paths and loaders
