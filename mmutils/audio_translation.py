@@ -22,7 +22,8 @@ import torch.nn.functional as F
 import torchaudio
 
 from .validate import check_positive, check_tensor
-from .world.vocab import BACKGROUND_NAMES, BACKGROUNDS, CLASS_NAMES, COLOUR_NAMES, article
+from .generation import prompt_words
+from .world.vocab import BACKGROUND_NAMES, CLASS_NAMES, COLOUR_NAMES
 
 __all__ = ["FaceAutoencoder", "VoiceEncoder", "ImageToSpeech", "SlotCaptioner", "slots_to_captions",
            "CaptionRecognizer", "mel_to_linear", "vocode", "retrieval_at_1"]
@@ -132,18 +133,15 @@ class SlotCaptioner(nn.Module):
 
 def slots_to_captions(colour_logits: torch.Tensor, class_logits: torch.Tensor,
                       background_logits: torch.Tensor) -> list[str]:
-    """The most likely word of each slot, written into the caption template: ``(N, 6), (N, 10), (N, 6)`` logits ->
-    N captions such as "an orange cat in the water" (the article follows the colour, the preposition the
-    background)."""
+    """The most likely word of each slot, written as the world writes a caption (``generation.prompt_words``): logits
+    ``(N, 6), (N, 10), (N, 6)`` -> N captions such as "an orange cat in the water" (the article follows the colour,
+    the preposition the background)."""
     for name, logits, names in [("colour_logits", colour_logits, COLOUR_NAMES), ("class_logits", class_logits,
                                 CLASS_NAMES), ("background_logits", background_logits, BACKGROUND_NAMES)]:
         check_tensor(logits, "slots_to_captions", name, shape=(len(colour_logits), len(names)), dtype="float")
-    out = []
-    for k, c, b in zip(colour_logits.argmax(1).tolist(), class_logits.argmax(1).tolist(),
-                       background_logits.argmax(1).tolist()):
-        colour, background = COLOUR_NAMES[k], BACKGROUND_NAMES[b]
-        out.append(f"{article(colour)} {colour} {CLASS_NAMES[c]} {BACKGROUNDS[background]} the {background}")
-    return out
+    return [" ".join(prompt_words(CLASS_NAMES[c], COLOUR_NAMES[k], BACKGROUND_NAMES[b]))  # the world's caption form
+            for k, c, b in zip(colour_logits.argmax(1).tolist(), class_logits.argmax(1).tolist(),
+                               background_logits.argmax(1).tolist())]
 
 
 class CaptionRecognizer(nn.Module):
