@@ -459,8 +459,8 @@ plt.show()
 # (the gap is in the results below), and the traces show why. From the second epoch on, the audio share alone gives
 # the true class a mean probability of about 0.8 — the share of training clips that carry a sound — while the image
 # share stays below about 0.25 (a discrepancy ratio near 7 at its peak, still above 3 at the end). The sounding clips
-# leave little loss, and the image encoder's gradient norm, averaged per epoch, is about 3 to 7 times smaller than
-# that of the same encoder trained alone in epochs 2 to 8 (2.9 times in epoch 8) (the table under the traces). It does not vanish — the silent clips
+# leave little loss, and the image encoder's gradient norm, averaged per epoch, is about 3 to 8 times smaller than
+# that of the same encoder trained alone in epochs 2 to 8 (3.1 times in epoch 8) (the table under the traces). It does not vanish — the silent clips
 # still need the image — but the encoder learns slowly.
 #
 # - **OGM-GE** targets exactly this. At every step it computes the discrepancy ratio; the audio is ahead throughout,
@@ -479,10 +479,10 @@ plt.show()
 # missing modality. It is a different target, and **modality dropout** trains for it by construction: on half of the
 # training samples the head receives no audio features, so it must learn to answer from the image alone. It gains the
 # most on the silent test, and its image encoder also probes within about 5 points of its twin trained alone for the
-# same 8 epochs (0.847 vs 0.896). OGM-GE gains on the silent test too, through its better image encoder, but nothing
+# same 8 epochs (0.854 vs 0.904). OGM-GE gains on the silent test too, through its better image encoder, but nothing
 # in it teaches the head to do without the sound. Neither remedy makes the fused model as good without sound as the
-# image model alone: 0.955 after 20 epochs (the grey bar), and still 0.815 after the same 8 epochs, against
-# dropout's 0.711. The fused model's head still adds an audio share, computed from the features of a silent clip
+# image model alone: 0.946 after 20 epochs (the grey bar), and still 0.806 after the same 8 epochs, against
+# dropout's 0.660. The fused model's head still adds an audio share, computed from the features of a silent clip
 # (exercise 6 asks what that share does).
 # With sounds at test, all three fused models are near perfect.
 #

@@ -377,7 +377,7 @@ speaker_model = at.ImageToSpeech(ImageCNN(dim=64), N_MELS, SPEECH_FRAMES).to(dev
 optimiser = torch.optim.Adam(speaker_model.parameters(), lr=2e-3, fused=True)
 for step in tqdm(range(1000), desc="image to speech", ncols=90, mininterval=1.0):
     idx = torch.randint(len(images_train), (64,), generator=batches)  # (64,)
-    x = images_train[idx].to(device).contiguous(memory_format=torch.channels_last)  # (64, 3, 32, 32)
+    x = images_train[idx].to(device)  # (64, 3, 32, 32)
     loss = F.l1_loss(speaker_model(x), speech_target[idx].to(device))
     optimiser.zero_grad()
     loss.backward()
@@ -535,7 +535,7 @@ captioner = at.SlotCaptioner(ImageCNN(dim=64)).to(device)
 optimiser = torch.optim.Adam(captioner.parameters(), lr=2e-3, fused=True)
 for step in tqdm(range(400), desc="cascade: caption words", ncols=90, mininterval=1.0):
     idx = torch.randint(len(images_train), (64,), generator=batches)  # (64,)
-    x = images_train[idx].to(device).contiguous(memory_format=torch.channels_last)  # (64, 3, 32, 32)
+    x = images_train[idx].to(device)  # (64, 3, 32, 32)
     loss = sum(F.cross_entropy(logits, slot_labels[idx, k].to(device)) for k, logits in enumerate(captioner(x)))
     optimiser.zero_grad()
     loss.backward()
