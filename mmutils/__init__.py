@@ -4,7 +4,8 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 
 * ``core``       seeding (and the ``MMUTILS_SEED`` knob), device choice, environment report, ``show_source``
 * ``validate``   input checks that raise a clear ``ValueError``
-* ``training``   ``fit`` (progress bar, history), ``ShuffledBatches`` (random mini-batches by indexing) and ``plot_history``
+* ``training``   ``fit`` (progress bar, history), ``ShuffledBatches`` (random mini-batches by indexing),
+  ``plot_history``
 * ``viz``        image grid, heatmap overlay, spectrogram, embedding map, audio player, animation
 * ``widgets``    ``play_with``: controls that redraw a lesson's figure live in JupyterLab (default drawn first)
 * ``metrics``    metrics and controls (accuracy, majority baseline, ...)
@@ -20,7 +21,8 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``distill``    cross-modal distillation: soft targets, KL loss (lesson 08)
 * ``generation`` text-to-image: word-attention text reader, plain and layered decoders, cVAE, GAN-CLS (lesson 05)
 * ``judges``     independent judges of generated images: attribute classifier, blur-and-noise augmentation
-* ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding, the cascade through text (lesson 09)
+* ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding, the cascade
+  through text (lesson 09)
 * ``lipsync``    visemes, mouth tracks, lip generator, sync expert, LSE-D / LSE-C (lesson 11)
 * ``text``       tokens and vocabularies
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)

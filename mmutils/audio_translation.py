@@ -18,7 +18,6 @@ from functools import lru_cache
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import torchaudio
 
 from .validate import check_positive, check_tensor

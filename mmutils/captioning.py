@@ -3,7 +3,8 @@
 * ``AdditiveAttention``: Bahdanau-style soft attention, ``e_i = wᵀ tanh(W_f f_i + W_h h)``, ``α = softmax(e)``.
 * ``CaptionDecoder``: the LSTM decoder of Show and Tell (``attention=False``: the image only sets the initial state)
   and of Show, Attend and Tell (``attention=True``: at every step the input also holds the attended context, scaled
-  by a gate ``β = σ(W_β h)``, one value per feature channel; the paper's β is a scalar). One ``step`` serves training (teacher forcing) and decoding (``mmutils.decoding``).
+  by a gate ``β = σ(W_β h)``, one value per feature channel; the paper's β is a scalar). One ``step`` serves training
+  (teacher forcing) and decoding (``mmutils.decoding``).
 * ``SlottedCaptionDecoder``: Show, Attend and Tell whose *visual* words (class names, colours) are filled from the
   image, after Neural Baby Talk: the language model says that a class word comes next, the attended cells say which.
 * ``doubly_stochastic_penalty``: Show, Attend and Tell's regulariser ``(1/P) Σ_i (1 − Σ_t α_ti)²`` (the paper sums
@@ -20,7 +21,8 @@ import torch.nn.functional as F
 
 from .validate import check_tensor
 
-__all__ = ["AdditiveAttention", "CaptionDecoder", "SlottedCaptionDecoder", "doubly_stochastic_penalty", "caption_loss", "attention_hits"]
+__all__ = ["AdditiveAttention", "CaptionDecoder", "SlottedCaptionDecoder", "doubly_stochastic_penalty", "caption_loss",
+           "attention_hits"]
 
 
 class AdditiveAttention(nn.Module):

@@ -14,7 +14,8 @@ __all__ = ["AttributeClassifier", "blur_and_noise"]
 
 
 class AttributeClassifier(nn.Module):
-    """A small CNN (three conv-BN-ReLU blocks) with one head per attribute (e.g. class, colour, background; or beard, width, ...).
+    """A small CNN (three conv-BN-ReLU blocks) with one head per attribute (e.g. class, colour, background; or beard,
+    width, ...).
 
     ``forward(images (B, 3, H, W))`` -> list of logits ``(B, n_values)``, one per attribute; ``predict`` -> value
     indices ``(B, n_attributes)``."""

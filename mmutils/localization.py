@@ -24,8 +24,8 @@ import torch.nn.functional as F
 
 from .validate import check_tensor
 
-__all__ = ["SoundLocalizer", "localization_map", "box_masks", "map_iou", "success_rate", "success_auc", "peak_in_box", "centre_prior",
-           "random_object_chance"]
+__all__ = ["SoundLocalizer", "localization_map", "box_masks", "map_iou", "success_rate", "success_auc", "peak_in_box",
+           "centre_prior", "random_object_chance"]
 
 
 class SoundLocalizer(nn.Module):

@@ -51,8 +51,8 @@ def true_of(attributes: torch.Tensor, stated: torch.Tensor) -> torch.Tensor:
     check_tensor(stated, "true_of", "stated", shape=("T", 3), dtype="int")
     return ((stated[None] == -1) | (stated[None] == attributes[:, None])).all(-1)  # (I, T)
 
-__all__ = ["scene_attributes", "tagging_texts", "true_of", "TextEncoder", "JointEmbedding", "hinge_sum_loss", "hinge_max_loss", "info_nce_loss",
-           "zero_shot_through_words"]
+__all__ = ["scene_attributes", "tagging_texts", "true_of", "TextEncoder", "JointEmbedding", "hinge_sum_loss",
+           "hinge_max_loss", "info_nce_loss", "zero_shot_through_words"]
 
 
 class TextEncoder(nn.Module):

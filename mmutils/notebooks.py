@@ -5,9 +5,10 @@ committed executed top to bottom. Command line (the Makefile wraps these)::
 
     python -m mmutils.notebooks build [NN ...]     # execute sources -> .ipynb, regenerate student copies, print bench
     python -m mmutils.notebooks students           # regenerate notebooks/exercises/*.ipynb only
-    python -m mmutils.notebooks text [NN ...]      # only markdown changed: copy it into the .ipynb, no re-execution
+    python -m mmutils.notebooks text [NN ...]      # only text changed (markdown, wrapped code): copy it, no execution
     python -m mmutils.notebooks setup-cells        # (re)write every lesson's setup cell (mmutils.setup_cell)
-    python -m mmutils.notebooks bench [NN ...]     # execute each lesson 3 times (--repeat N), print median wall time and metrics
+    python -m mmutils.notebooks bench [NN ...]     # execute each lesson 3 times (--repeat N), print the median wall
+                                                   # time and the metrics
     python -m mmutils.notebooks grade NOTEBOOK     # execute a student notebook, print a per-exercise score table
 """
 
@@ -331,16 +332,29 @@ def build(selected: list[str] | None = None) -> list[BenchRow]:
     return rows
 
 
+def _same_program(a: str, b: str) -> bool:
+    """Whether two code cells are the same program: equal text, or equal syntax trees (only layout and comments
+    differ, e.g. a long line wrapped)."""
+    if a == b:
+        return True
+    try:
+        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+    except SyntaxError:  # IPython syntax (magics): only equal text counts
+        return False
+
+
 def sync_text(selected: list[str] | None = None) -> list[Path]:
     """Copy each source's markdown cells into its executed ``.ipynb`` (and regenerate the student copies), without
-    executing anything: for edits of the text alone. Refuses a lesson whose code cells or cell layout differ from
-    its executed copy (that needs ``build``). Returns the notebooks it rewrote."""
+    executing anything: for edits of the text alone. Code cells are copied too when they are the same program
+    (``_same_program``: a wrapped line, a comment); the outputs are kept. Refuses a lesson whose code or cell layout
+    differs otherwise (that needs ``build``). Returns the notebooks it rewrote."""
     changed = []
     for src in lesson_sources(selected):
         source, target = read_source(src), src.with_suffix(".ipynb")
         executed = nbformat.read(target, as_version=4)
-        layout = [(c.cell_type, c.source if c.cell_type == "code" else None) for c in source.cells]
-        if layout != [(c.cell_type, c.source if c.cell_type == "code" else None) for c in executed.cells]:
+        if [c.cell_type for c in source.cells] != [c.cell_type for c in executed.cells] or not all(
+                _same_program(a.source, b.source)
+                for a, b in zip(source.cells, executed.cells) if a.cell_type == "code"):
             raise SystemExit(f"text: {src.name}'s code or cell layout differs from {target.name}: run `build`")
         if any(a.source != b.source for a, b in zip(source.cells, executed.cells)):
             for a, b in zip(source.cells, executed.cells):

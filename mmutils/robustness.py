@@ -205,8 +205,11 @@ def markdown(summary: dict, meta: dict) -> str:
         bars = les["bars"].values()
         secs = [r["seconds"] for r in les["runs"]]
         same = les.get("seed 0 at 2 threads reproduces the committed outputs")
-        lines.append(f"| {stem} | `{les.get('commit', meta['commit'])}` | {len(les['runs'])} | {sum(b['passes'] == b['of'] for b in bars)}/{len(les['bars'])}"
-                     f" | {sum(b['passes'] for b in bars)}/{sum(b['of'] for b in bars)} | {min(secs):.0f}–{max(secs):.0f}"
+        holding = sum(b['passes'] == b['of'] for b in bars)
+        checks = f"{sum(b['passes'] for b in bars)}/{sum(b['of'] for b in bars)}"
+        commit = les.get('commit', meta['commit'])
+        lines.append(f"| {stem} | `{commit}` | {len(les['runs'])} | {holding}/{len(les['bars'])}"
+                     f" | {checks} | {min(secs):.0f}–{max(secs):.0f}"
                      f" | {'yes' if same else 'no' if same is not None else '–'} |")
     for stem, les in summary.items():
         lines += ["", f"## {stem}", ""]

@@ -1,6 +1,6 @@
 """The short-time Fourier transform, written out for teaching (lesson 07): framing, window, FFT, and back again by
-overlap-add, and the mel filterbank. Conventions follow ``torch.stft`` / ``torch.istft`` with ``center=True`` and reflect padding, so the
-results can be compared number for number (tests/test_stft.py)."""
+overlap-add, and the mel filterbank. Conventions follow ``torch.stft`` / ``torch.istft`` with ``center=True`` and
+reflect padding, so the results can be compared number for number (tests/test_stft.py)."""
 
 from __future__ import annotations
 

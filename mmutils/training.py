@@ -57,7 +57,8 @@ class ShuffledBatches:
         torch.empty((), dtype=torch.int64, device="cpu").random_(generator=self.generator)
         sampler = self.generator
         if sampler is None:  # the DataLoader's sampler then seeds a generator of its own from the global one
-            sampler = torch.Generator().manual_seed(int(torch.empty((), dtype=torch.int64, device="cpu").random_().item()))
+            seed = int(torch.empty((), dtype=torch.int64, device="cpu").random_().item())
+            sampler = torch.Generator().manual_seed(seed)
         order = torch.randperm(n, generator=sampler, device="cpu")
         torch.randperm(n, generator=sampler, device="cpu")
         return order

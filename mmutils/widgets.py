@@ -46,9 +46,10 @@ def play_with(draw: Callable[..., None], labels: dict[str, str] | None = None, *
     """Draw ``draw(**defaults)`` as ordinary output, then show one control per keyword that redraws it.
 
     ``controls``: name -> a list of choices (numbers make a slider, anything else a drop-down; the first is the
-    default), ``(choices, default)``, or a string (a text box whose default is that string). ``labels``: name -> the text shown beside a
-    control (default: the name). ``draw`` shows its figure (``plt.show()``), prints, or displays sound itself.
-    The controls are displayed, not returned (nothing to keep; without ipywidgets only the default is drawn).
+    default), ``(choices, default)``, or a string (a text box whose default is that string). ``labels``: name -> the
+    text shown beside a control (default: the name). ``draw`` shows its figure (``plt.show()``), prints, or displays
+    sound itself. The controls are displayed, not returned (nothing to keep; without ipywidgets only the default is
+    drawn).
     """
     if not callable(draw):
         raise ValueError(f"play_with: draw must be a function that draws; got {type(draw).__name__}")

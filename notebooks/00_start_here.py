@@ -84,9 +84,9 @@ for key, value in mmutils.environment_report().items():
 #
 # | family | what it does | lessons |
 # |---|---|---|
-# | **matching** | map different modalities into one shared space | 02 word embeddings · 03 joint embedding & image tagging · 08 SoundNet |
-# | **translating** | turn one modality into another | 04 image captioning · 05 text-to-image · 09 Speech2Face & image-to-speech |
-# | **referencing** | produce one modality while consulting another | 06 visual question answering · 10 sound source localization · 11 lip movements |
+# | **matching** | map modalities into one shared space | 02 word embeddings · 03 joint embedding · 08 SoundNet |
+# | **translating** | turn one modality into another | 04 captioning · 05 text-to-image · 09 Speech2Face, image→speech |
+# | **referencing** | produce one modality while consulting another | 06 VQA · 10 sound localization · 11 lip sync |
 #
 # Lesson 01 puts the three difficulties on the table with experiments, and lesson 07 shows how audio becomes data
 # (Fourier transform, STFT) before the audio lessons. Each lesson opens with the lecture section it follows, ends with a
@@ -101,8 +101,8 @@ mmutils.show_source(mmutils.seed_everything)
 
 # %% [markdown]
 # ## 3. A tour of the figures
-# Images are tensors `(channels, height, width)` with values in [0, 1]. Here are a few synthetic ones: a coloured disc on
-# a dark background, drawn with nothing but tensor arithmetic.
+# Images are tensors `(channels, height, width)` with values in [0, 1]. Here are a few synthetic ones: a coloured disc
+# on a dark background, drawn with nothing but tensor arithmetic.
 
 # %%
 def disc_images(n: int, size: int = 32, generator=None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -377,8 +377,8 @@ results = mmutils.report_results({
 #
 # ## Exercises
 # 1. **00.1** `to_chw_float` and **00.2** `majority_baseline` above (checked).
-# 2. Change the label to depend on `a` alone (`y = a[:, 0] > 0`) and rerun section 5. Which control now matches the fused
-#    model, and what does that say about reading a fused model's accuracy on its own?
+# 2. Change the label to depend on `a` alone (`y = a[:, 0] > 0`) and rerun section 5. Which control now matches the
+#    fused model, and what does that say about reading a fused model's accuracy on its own?
 # 3. Make `b` a noisy copy of the label (`b[:, 0] = y + noise`). The fused model now has an easy shortcut. Lesson 01
 #    measures what such a shortcut does to the *other* input's encoder.
 #

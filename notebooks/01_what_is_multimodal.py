@@ -148,12 +148,13 @@ plt.show()
 
 # %% [markdown]
 # ## 3. Imbalance between heterogeneous feature spaces (1-1)
-# > 하나의 문장이 주어진 경우, 그 문장을 표현하는 이미지는 여러개일 수 있다. '초원을 달리는 말'이라는 문장이 주어졌을 때,
-# > 말의 이미지와 초원의 이미지는 여러가지가 나올 수 있다.
+# > 하나의 문장이 주어진 경우, 그 문장을 표현하는 이미지는 여러개일 수 있다. '초원을 달리는 말'이라는 문장이 주어졌을
+# > 때, 말의 이미지와 초원의 이미지는 여러가지가 나올 수 있다.
 #
 # One sentence fits many images: "a horse running on the grassland" can be drawn in countless ways. In the world, a
-# caption leaves position, orientation and background texture open (and most leave size open), so one caption matches many different images — and one
-# image is described by several captions. Matching the two spaces is therefore not a one-to-one lookup.
+# caption leaves position, orientation and background texture open (and most leave size open), so one caption matches
+# many different images — and one image is described by several captions. Matching the two spaces is therefore not a
+# one-to-one lookup.
 
 # %%
 pool = [world.make_scene(seed, size=48, n_objects=1) for seed in range(1000, 9000)]
@@ -183,14 +184,14 @@ print("one image, several captions:", *pool[0].captions, sep="\n  ")
 #
 # **Task**: name the object (10 classes) from its image (32×32 scene) and its sound clip.
 # **The shortcut**: in the training set each clip carries the object's sound with probability 0.8; the other clips
-# are background noise only (no false cue, just silence). The sound is easy to learn: even an *untrained* audio encoder's features give a linear probe of about 1.0 on clips
-# with sound (printed below).
+# are background noise only (no false cue, just silence). The sound is easy to learn: even an *untrained* audio
+# encoder's features give a linear probe of about 1.0 on clips with sound (printed below).
 # **The tests**, on 1000 new scenes: once with every clip silent — the sound is missing, so only what the model can
 # do from the image counts — and once with every clip carrying its sound.
 #
 # The model is a **late-fusion** classifier: an image encoder and an audio encoder, their features concatenated, one
-# linear head (`encoders → fusion → head`). To see inside it, we measure each encoder with a **linear probe**: freeze the
-# encoder, train a linear classifier on its features, and compare with the same encoder trained alone.
+# linear head (`encoders → fusion → head`). To see inside it, we measure each encoder with a **linear probe**: freeze
+# the encoder, train a linear classifier on its features, and compare with the same encoder trained alone.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -218,7 +219,8 @@ audio_train, audio_test_silent, audio_test_sounding = [(a - mean) / std for a in
                                                        (audio_train, audio_test_silent, audio_test_sounding)]
 images_train, labels_train = train_set["image"], train_set["cls"]  # (3000, 3, 32, 32), (3000,)
 images_test, labels_test = test_set["image"], test_set["cls"]  # (1000, 3, 32, 32), (1000,)
-print("train:", tuple(images_train.shape), tuple(audio_train.shape), f"sounding clips {sounding_train.float().mean():.0%}")
+print("train:", tuple(images_train.shape), tuple(audio_train.shape),
+      f"sounding clips {sounding_train.float().mean():.0%}")
 print("test: ", tuple(images_test.shape), tuple(audio_test_silent.shape), "all clips silent")
 
 # %%
@@ -226,7 +228,8 @@ fig, axes = plt.subplots(1, 4, figsize=(12, 2.2))
 shown = [*torch.nonzero(sounding_train)[:3, 0].tolist(), torch.nonzero(~sounding_train)[0, 0].item()]  # 3 + 1 silent
 for ax, k in zip(axes, shown):
     mmutils.show_spectrogram(audio_train[k] - audio_train[k].min(), world.SAMPLE_RATE, 320, ax=ax, db=False, mel=True,
-                             title=f"{world.CLASS_NAMES[labels_train[k]]}, {'sound' if sounding_train[k] else 'silent'}")
+                             title=f"{world.CLASS_NAMES[labels_train[k]]}, "
+                                   f"{'sound' if sounding_train[k] else 'silent'}")
 fig.tight_layout()
 plt.show()
 
@@ -460,8 +463,8 @@ plt.show()
 # the true class a mean probability of about 0.8 — the share of training clips that carry a sound — while the image
 # share stays below about 0.25 (a discrepancy ratio near 7 at its peak, still above 3 at the end). The sounding clips
 # leave little loss, and the image encoder's gradient norm, averaged per epoch, is about 3 to 8 times smaller than
-# that of the same encoder trained alone in epochs 2 to 8 (3.1 times in epoch 8) (the table under the traces). It does not vanish — the silent clips
-# still need the image — but the encoder learns slowly.
+# that of the same encoder trained alone in epochs 2 to 8 (3.1 times in epoch 8) (the table under the traces). It does
+# not vanish — the silent clips still need the image — but the encoder learns slowly.
 #
 # - **OGM-GE** targets exactly this. At every step it computes the discrepancy ratio; the audio is ahead throughout,
 #   so its encoder's gradients are scaled by `k = 1 − tanh(α ρ_audio)` — with α = 1 and `ρ_audio > 1`, always
@@ -492,8 +495,8 @@ plt.show()
 
 # %% [markdown]
 # ## 5. Three ways to use several modalities (1-2)
-# > **Matching**: 서로 다른 modality를 공통의 영역으로 엮는 것 · **Translating**: 하나의 modality를 다른 modality로 전환하는 것 ·
-# > **Referencing**: 동일한 modality를 입력과 출력으로 할 때, 다른 modality를 참고하는 것
+# > **Matching**: 서로 다른 modality를 공통의 영역으로 엮는 것 · **Translating**: 하나의 modality를 다른 modality로
+# > 전환하는 것 · **Referencing**: 동일한 modality를 입력과 출력으로 할 때, 다른 modality를 참고하는 것
 
 # %%
 families = {

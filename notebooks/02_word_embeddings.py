@@ -242,10 +242,10 @@ for g in GROUPS:
 # here is *red*, whose nearest word is *iron*). The 2-D map keeps only 40% of the variance and shows coarser
 # structure. Places and family words each form a cluster of their own, far from the rest, and the numbers gather
 # together; but **animals, metals and colours overlap** in one cloud (and *red* and *horses* land among the
-# numbers). The corpus likely explains the overlap: the tabernacle and sacrifice chapters list these words side by side ("gold, and blue, and
-# purple, and scarlet", "rams' skins dyed red", "sheep, and oxen"), so they share contexts, and the two directions
-# that set places and family apart leave no room to separate them. A projection can merge groups that the full space
-# keeps apart: read distances on such maps with care.
+# numbers). The corpus likely explains the overlap: the tabernacle and sacrifice chapters list these words side by side
+# ("gold, and blue, and purple, and scarlet", "rams' skins dyed red", "sheep, and oxen"), so they share contexts, and
+# the two directions that set places and family apart leave no room to separate them. A projection can merge groups that
+# the full space keeps apart: read distances on such maps with care.
 
 # %% [markdown]
 # **The lecture's offsets.** Now pairs that differ by one relation, male → female. If the relation were a single
@@ -283,11 +283,11 @@ for w in ["husband", "wife", "son", "daughter"]:
 # agree with the mean of the others (cosines from +0.26 to +0.61: far from parallel, but one shared direction; two
 # random directions in 100 dimensions have cosines spread about ±0.1, one standard deviation). **husband → wife runs
 # sideways**, and its offset's cosine with the others is −0.17: this pair shares no male → female direction at
-# all. The pair is not at fault — husband is the male word — the corpus is. Skip-gram knows a word only by its neighbours, and these neighbours are gendered the other way round:
-# "wife" follows "his" 122 times and "her" never, "husband" follows "her" 59 times and "his" never (counted above).
-# So "wife" shares contexts with the male words and "husband" with the female ones, which cancels the male → female
-# direction for this pair. (For comparison, "son" and "daughter" both follow "his" far more often than "her": no
-# reversal there.)
+# all. The pair is not at fault — husband is the male word — the corpus is. Skip-gram knows a word only by its
+# neighbours, and these neighbours are gendered the other way round: "wife" follows "his" 122 times and "her" never,
+# "husband" follows "her" 59 times and "his" never (counted above). So "wife" shares contexts with the male words and
+# "husband" with the female ones, which cancels the male → female direction for this pair. (For comparison, "son" and
+# "daughter" both follow "his" far more often than "her": no reversal there.)
 
 # %% [markdown]
 # **Analogies by arithmetic (3CosAdd).** "a is to b as c is to ?" → the word nearest to `b − a + c` (a, b, c
@@ -429,8 +429,8 @@ results = mmutils.report_results({
 # %% [markdown]
 # ## Summary
 # - A word becomes a dense vector by **predicting its neighbours**. The full softmax over the vocabulary gives a
-#   properly normalised probability over all words but costs a dot product with every word per pair; negative sampling turns it into "true context
-#   or random word?" with 1 + k dot products.
+#   properly normalised probability over all words but costs a dot product with every word per pair; negative sampling
+#   turns it into "true context or random word?" with 1 + k dot products.
 # - Subsampling frequent words and drawing negatives from unigram^0.75 are details that Mikolov et al. found to
 #   matter (exercise 3 measures subsampling here); the loss and its gradient fit in a few lines.
 # - The vectors put similar words together — in 100 dimensions almost every word's nearest neighbour is in its own

@@ -14,10 +14,10 @@
 # %% [markdown]
 # # 03 · Matching: a joint embedding of images and text, and image tagging
 #
-# > **2-1. Matching방식 소개** — Visual data와 text data를 **Matching 방식을 통해 학습**하는 것을 `Joint Embedding`이라고
-# > 한다. … **image tagging**은 대표적인 방식으로 이미지가 주어지고 tag를 추천 / tag가 주어지고 이미지를 추천하는 것을
-# > 예시로 들 수 있다. … 강아지 이미지 embedding - 강아지 text embedding + 고양이 text embedding = 고양이 이미지
-# > embedding으로 표현될 수 있다!
+# > **2-1. Matching방식 소개** — Visual data와 text data를 **Matching 방식을 통해 학습**하는 것을
+# > `Joint Embedding`이라고 한다. … **image tagging**은 대표적인 방식으로 이미지가 주어지고 tag를 추천 / tag가 주어지고
+# > 이미지를 추천하는 것을 예시로 들 수 있다. … 강아지 이미지 embedding - 강아지 text embedding + 고양이 text embedding
+# > = 고양이 이미지 embedding으로 표현될 수 있다!
 #
 # *Learning images and texts by matching is called a joint embedding. Image tagging is the typical example: given an
 # image, recommend the tags that describe it best; given a tag, recommend the images that fit it. And then: dog image −
@@ -243,8 +243,8 @@ print("spread of 500 image embeddings (sum of per-dimension std):", {k: round(v,
 print("mean loss of the last 20 steps:", {k: round(sum(c[-20:]) / 20, 3) for k, c in curves.items()})
 
 # %% [markdown]
-# From scratch, the hardest negative soon sits near a loss of 0.4 (printed above) — twice the margin, what the loss is when the
-# positive and the hardest negative score the same in both directions. The image embeddings have been squeezed
+# From scratch, the hardest negative soon sits near a loss of 0.4 (printed above) — twice the margin, what the loss is
+# when the positive and the hardest negative score the same in both directions. The image embeddings have been squeezed
 # together (their spread above is a fraction of the other models'): when the hardest negative of every query scores
 # like its positive, the gradient pulls the pair and pushes the negative by the same amount, and little says which
 # way to spread out. Its numbers below are after 100 steps, not 400: they show the stall, they do not rank the loss.
@@ -253,10 +253,10 @@ print("mean loss of the last 20 steps:", {k: round(sum(c[-20:]) / 20, 3) for k, 
 # above) — but it does not help here. At the same 400 steps it ends behind the run that simply kept the sum of
 # violations: image → tag Recall@1 0.82 against 0.85 (four images of 120), 0.44 against 0.58 on the 36 held-out
 # images, arithmetic 0.60 against 0.66 (sections 5 and 6). Retrain with another seed and the Recall@1 gap can close
-# or flip — four images is within what one gallery can tell apart — but the arithmetic gap is larger. VSE++'s gain was measured on real captions with an ImageNet CNN; in
-# this world, where a batch holds many images that differ from a query in a single word, pushing only against the one
-# hardest negative of each query gives up the signal from all the others. Exercise 2 asks you to look at what those
-# hardest negatives are.
+# or flip — four images is within what one gallery can tell apart — but the arithmetic gap is larger. VSE++'s gain was
+# measured on real captions with an ImageNet CNN; in this world, where a batch holds many images that differ from a
+# query in a single word, pushing only against the one hardest negative of each query gives up the signal from all the
+# others. Exercise 2 asks you to look at what those hardest negatives are.
 
 # %% [markdown]
 # ## 5. Image tagging: retrieval both ways
@@ -327,8 +327,8 @@ print(f"chance R@1: image→tag {5 / 600:.3f}, tag→image {1 / 120:.3f}")
 # 0.74. An image of a blue dog has to be placed near "blue dog" without ever having seen one, and it often lands next
 # to the texts of a dog in a colour seen in training. The losses do not order the same way everywhere: InfoNCE is
 # ahead on image → tag at Recall@1 and R-precision (behind at Recall@5), while the sum of violations is level on
-# tag → image overall and ahead on its held-out slice (0.81 against 0.74). One gallery of 120 images is a small test: a Recall@1 of 0.89 against 0.85 is a
-# difference of five images.
+# tag → image overall and ahead on its held-out slice (0.81 against 0.74). One gallery of 120 images is a small test: a
+# Recall@1 of 0.89 against 0.85 is a difference of five images.
 #
 # Below: tags as queries (top five images) and images as queries (top three texts), with the InfoNCE model. The first
 # image queries are held-out combinations — colours the model never saw on that class.

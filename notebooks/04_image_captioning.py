@@ -26,8 +26,8 @@
 # You will:
 # 1. pretrain a CNN encoder and freeze it (as captioners start from an ImageNet CNN), keeping its 12×12 feature grid;
 # 2. train the lecture's two steps: an LSTM decoder that sees the image only through its initial state (Show and
-#    Tell, given either the mean of the grid or one pooled feature per third of the image), then one that attends over the grid at every word
-#    (Show, Attend and Tell: additive attention, the gate, the doubly stochastic regulariser);
+#    Tell, given either the mean of the grid or one pooled feature per third of the image), then one that attends over
+#    the grid at every word (Show, Attend and Tell: additive attention, the gate, the doubly stochastic regulariser);
 # 3. decode greedily and with a **batched beam search**, and score with corpus **BLEU** against all references;
 # 4. look at the attention of every word, and measure whether it lands on the object being named;
 # 5. test on scenes made only of (class, colour) pairs never seen in training — and find where captioners fail.
@@ -75,8 +75,9 @@ device = mmutils.get_device()
 # %% [markdown]
 # ## 1. Scenes and their captions
 # 48×48 scenes with two objects. Each has five reference captions (their lengths are printed below); BLEU compares a
-# generated caption with all of them. Training scenes use only training (class, colour) pairs. Two test sets: **seen pairs** (new scenes, known
-# pairs) and **held-out pairs** (every object a (class, colour) pair never seen in training).
+# generated caption with all of them. Training scenes use only training (class, colour) pairs. Two test sets:
+# **seen pairs** (new scenes, known pairs) and **held-out pairs** (every object a (class, colour) pair never seen in
+# training).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -418,7 +419,8 @@ right = next(i for i in range(300) if named[i] == present[i] and len(present[i])
 wrong = next(i for i in range(300) if named[i] - present[i])
 for label, i in [("right", right), ("wrong", wrong)]:
     s = test_sets["seen pairs"][i]
-    print(f"{label}: scene {' and '.join(f'{o.colour} {o.cls}' for o in s.objects)}; caption: {' '.join(seen_words[i])}")
+    print(f"{label}: scene {' and '.join(f'{o.colour} {o.cls}' for o in s.objects)}; "
+          f"caption: {' '.join(seen_words[i])}")
 print(f"captions naming exactly the scene's classes: {sum(n == p for n, p in zip(named, present))} of 300; "
       f"naming a class not in the scene: {sum(bool(n - p) for n, p in zip(named, present))} of 300")
 columns = max(len(seen_words[right]), len(seen_words[wrong]))
@@ -513,8 +515,9 @@ for i in range(4):
 # the right classes, bound the wrong way round into two pairs it saw in training. For a yellow frog and a yellow cat
 # it keeps the colour and replaces both classes with yellow animals it knows (a duck, a sheep). That is far more than
 # the encoder's own errors explain (its per-object class and colour accuracy on held-out pairs is printed in section
-# 2). The decoder is a language model too: it learned which class words follow "yellow", and it overrules the image. Compositional generalisation is a known weakness of
-# captioners (Nikolaus et al. 2019 measure it with held-out adjective–noun pairs).
+# 2). The decoder is a language model too: it learned which class words follow "yellow", and it overrules the image.
+# Compositional generalisation is a known weakness of captioners (Nikolaus et al. 2019 measure it with held-out
+# adjective–noun pairs).
 #
 # ## 7. A remedy: let the image fill the visual words
 # Neural Baby Talk (Lu et al. 2018) splits the job: the language model decides *that* a visual word comes next, the

@@ -14,8 +14,8 @@
 # %% [markdown]
 # # 05 · Translating: from a sentence to a picture
 #
-# > **2-2. Translating** — `Image captioning` 다음은 `Text-to-image`가 있다. Generative model을 이용하여, text가 주어지면
-# > image를 생성하는 것이다.
+# > **2-2. Translating** — `Image captioning` 다음은 `Text-to-image`가 있다. Generative model을 이용하여, text가
+# > 주어지면 image를 생성하는 것이다.
 #
 # *After image captioning comes text-to-image: with a generative model, given a text, generate an image.*
 #
@@ -241,7 +241,8 @@ samples = {"plain cVAE": plain_vae.sample(test_tokens.to(device), prior).cpu(),
            "layered cVAE": layered_vae.sample(test_tokens.to(device), prior).cpu()}  # (600, 3, 32, 32) each
 
 # %%
-show_rows({"real": test_images[:8], "plain cVAE": samples["plain cVAE"][:8], "layered cVAE": samples["layered cVAE"][:8]},
+show_rows({"real": test_images[:8], "plain cVAE": samples["plain cVAE"][:8],
+           "layered cVAE": samples["layered cVAE"][:8]},
           "held-out prompts: real images, and what each cVAE draws",
           top=[prompt_text(y, wrap=True) for y in test_labels[:8].tolist()])
 
@@ -313,7 +314,8 @@ N_VALUES = torch.tensor([len(C), len(K), len(B)])
 def mismatched(y: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     """(n, 3) true attributes -> (n, 3) mismatched ones: half random prompts, half with one attribute changed."""
     n = len(y)
-    wrong = train_labels[torch.randint(len(train_labels), (n,), generator=g)].clone()  # random prompts (rarely the true one)
+    # random prompts (rarely the true one)
+    wrong = train_labels[torch.randint(len(train_labels), (n,), generator=g)].clone()
     hard = torch.rand(n, generator=g) < 0.5  # half: change one attribute of the true prompt
     attr = torch.randint(3, (n,), generator=g)  # (n,)
     changed = y.clone()

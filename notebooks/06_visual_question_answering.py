@@ -287,32 +287,33 @@ plt.show()
 # %% [markdown]
 # Each pair of rows isolates one difference:
 # - **max against flat, same fusion** — how the grid becomes a vector. With the maximum, "where" stays at or near
-#   the prior (0.34–0.37 against the majority's 0.34) for every fusion: the positions are gone. Flat keeps them, and
-#   "where" rises to 0.51–0.75, and "how many" rises too (0.71–0.73 → 0.90–0.94). But flat loses something: "is there"
-#   falls to chance (0.50) and "which colour" drops by about a tenth. The maximum over the cells keeps the evidence
-#   "some cell looks like a dog" in one vector (the max models reach 0.54–0.67 on "is there"); on the flat vector the
+#   the prior (0.35 against the majority's 0.34) for every fusion: the positions are gone. Flat keeps them, and
+#   "where" rises to 0.51–0.75, and "how many" rises too (0.64–0.73 → 0.87–0.95). But flat loses something: "is there"
+#   falls to chance (0.50) and "which colour" drops by 6 to 12 points. The maximum over the cells keeps the evidence
+#   "some cell looks like a dog" in one vector (the max models reach 0.58–0.59 on "is there"); on the flat vector the
 #   model has to learn that question separately for each of the 64 positions, from the 4,455 "is there" training
 #   questions. Neither vector is good: the best vector fusion (MLB, flat) answers 0.62 overall — at this budget of
 #   five epochs, where the flat models' training loss is still falling.
 # - **concat, product, MLB on the same vector** — how the vector meets the question. On the 80 numbers of the
-#   maximum, concat and MLB are within a point of each other here (0.54, 0.55) and product trails (0.50); in other
+#   maximum, concat and MLB are within two points of each other here (0.54, 0.53) and product trails (0.48); in other
 #   trainings of this lesson (other seeds, not shown here) the three spread by up to 6 points and changed order, so
 #   no fusion wins on this vector. On
-#   the 5,120 numbers of the flat grid the multiplicative fusions pull ahead in this run (concat 0.53, product 0.57,
-#   MLB 0.62; "where" 0.51, 0.67, 0.75), though concatenation stays best on "how many" and "which colour": the question
+#   the 5,120 numbers of the flat grid the multiplicative fusions pull ahead in this run (concat 0.54, product 0.61,
+#   MLB 0.62; "where" 0.51, 0.71, 0.75), though concatenation stays best on "how many" and "which colour": the question
 #   has to pick *which* part of a long vector matters, and a product of the two lets each question switch parts of
 #   the image vector on and off directly, where after a concatenation that interaction has to be built by the head's
 #   one hidden layer.
 # - **flat against attention** — whether the question chooses the cells. Attention (additive, concatenated with the
-#   question) jumps to 0.87: 0.93–0.99 on what, where, how many and which colour, with far fewer weights than the
+#   question) jumps to 0.88: 0.95–0.99 on what, where, how many and which colour, with far fewer weights than the
 #   flat models. The question picks the cells, and the head reads what was picked. Its weak spot is "is there"
-#   (0.55): a yes/no about a class that may be anywhere, or nowhere, in the image.
-# - **attention against MLB attention** — how the cells are scored and fused. Kim et al.'s model reaches 0.955, and
-#   almost all of the gain is "is there": 0.55 → 0.89. The two models differ in four ways at once — bilinear against
-#   additive scores, two glimpses against one, an MLB against a concatenation after pooling, and about 2.8 times
-#   the weights (168,000 against 60,000, question encoder and answer head included) — and this lesson does not
-#   separate them. A likely part of the answer: bilinear scores make "is this cell the asked class?" one product away,
-#   and the second MLB can say "yes" when what a glimpse found matches the question.
+#   (0.59): a yes/no about a class that may be anywhere, or nowhere, in the image.
+# - **attention against MLB attention** — how the cells are scored and fused. Kim et al.'s model reaches 0.96, and
+#   almost all of the gain is "is there": 0.59 → 0.92. On the other types the two are within 4 points of each other, and
+#   on "what" MLB attention is the one behind (0.92 against 0.96). The two models differ in four ways at once — bilinear
+#   against additive scores, two glimpses against one, an MLB against a concatenation after pooling, and about 2.8 times
+#   the weights (168,000 against 60,000, question encoder and answer head included) — and this lesson does not separate
+#   them. A likely part of the answer: bilinear scores make "is this cell the asked class?" one product away, and the
+#   second MLB can say "yes" when what a glimpse found matches the question.
 #
 # Let us look at what the two attending models look at. Each column is one test question; the first row is the scene
 # as the model sees it, the rows below are the attention weights on the 8×8 grid (white = most weight; the lines
@@ -349,24 +350,24 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Where the question names a place or an object, both attending models put nearly all their weight on a few cells
-# of it: the left third for "what is on the left?", the cat for "where is the cat?", the cow for "what colour is the
-# cow?". "How many objects are there?" spreads the attention of the additive model over the whole image: counting is
-# not one place. "Is there a horse?" shows the difference between the two models: the additive attention does not
-# look at the horse (bottom middle) at all and answers "yes" anyway — rightly here, but it is the answer it gives to
-# most "is there" questions (on the balanced split it is right on only 0.55 of them, §5), while MLB attention's first
-# glimpse lands on the horse. (The "is there" column always shows a question whose answer is "yes": try the same
-# scene's "no" question yourself.) The second glimpse of MLB attention is mostly spread out (on the border for "how
-# many"; for "what is on the left?" it repeats the first); we do not try to read it. Each map is scaled to its own
-# largest weight, so compare where, not how bright.
+# Where the question names a place or an object, both attending models put nearly all their weight on a few cells of it:
+# the left third for "what is on the left?", the cat for "where is the cat?", the cow for "what colour is the cow?".
+# "How many objects are there?" spreads the attention of the additive model over the whole image: counting is not one
+# place. "Is there a horse?" shows the difference between the two models: the additive attention does not look at the
+# horse (bottom middle) at all and answers "yes" anyway — rightly here, but it is the answer it gives to most "is there"
+# questions (on the balanced split it is right on only 0.59 of them, §5), while MLB attention's first glimpse lands on
+# the horse. (The "is there" column always shows a question whose answer is "yes": try the same scene's "no" question
+# yourself.) The second glimpse of MLB attention goes elsewhere (mostly along the border for "how many"; for the other
+# questions a few cells off the named object or place); we do not try to read it. Each map is scaled to its own largest
+# weight, so compare where, not how bright.
 
 # %% [markdown]
 # ## 5. Language bias
 # On the **biased** test split the question-only model does well on "is there" — it says "yes", as in training. On
 # the **balanced** split that prior is worth nothing (50%), and the question-only model falls to the per-type majority
-# baseline. The additive attention model learned almost the whole prior: on the biased split it answers "is there"
-# right 0.92 of the time, on the balanced one 0.55, barely above the 0.50 of always saying "yes". MLB attention, with
-# the same training questions, keeps 0.89 on the balanced split: a model that can answer the question from the image
+# baseline. The additive attention model learned most of the prior: on the biased split it answers "is there"
+# right 0.92 of the time, on the balanced one 0.59, not far above the 0.50 of always saying "yes". MLB attention, with
+# the same training questions, keeps 0.92 on the balanced split: a model that can answer the question from the image
 # leans on the prior less.
 #
 # Balancing the *training* data is VQA v2's remedy. Goyal et al. balance each question: for every (image, question,
@@ -387,16 +388,16 @@ print(f"attention trained on balanced questions: 'is there' {attention_balanced[
 
 # %% [markdown]
 # With about the same number of questions (32,473 against 32,524), half of them "yes", the additive attention model
-# gains 35 points on the balanced "is there" in the run stored with this notebook (0.553 → 0.902; overall
-# 0.873 → 0.957), and ends up just above MLB attention trained on the *biased* data (0.890 on "is there"; overall
-# 0.955) — a gap that one run cannot settle. This is one of the least stable numbers in the lesson: the same
-# experiment, retrained from other seeds, or on another computer or with another number of CPU threads (which adds
-# the same sums in a different order), has given anywhere from 0.62 to 0.93 (0.67, 0.76, 0.92 and 0.93 in four
-# retrainings with other seeds or another number of threads). Whether the additive model finds a way to answer "is
-# there" from the image seems to be decided by chance early in training; balanced data makes that way worth finding,
-# it does not guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was found; if
-# yours prints near 0.6, you are seeing the other outcome. Balanced data removes the reward for the shortcut; it does
-# not by itself give a model the means to do without it.
+# gains 32 points on the balanced "is there" in the run stored with this notebook (0.586 → 0.905; overall
+# 0.883 → 0.958), and ends up just below MLB attention trained on the *biased* data on "is there" (0.920) and level with
+# it overall (0.958 each) — a difference that one run cannot settle. This is one of the least stable numbers in the
+# lesson: the same experiment, retrained from other seeds, or on another computer or with another number of CPU threads
+# (which adds the same sums in a different order), has given anywhere from 0.62 to 0.93 (0.67, 0.76, 0.92 and 0.93 in
+# four retrainings with other seeds or another number of threads). Whether the additive model finds a way to answer "is
+# there" from the image seems to be decided by chance early in training; balanced data makes that way worth finding, it
+# does not guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was found; if yours
+# prints near 0.6, you are seeing the other outcome. Balanced data removes the reward for the shortcut; it does not by
+# itself give a model the means to do without it.
 
 # %% [markdown]
 # **Held-out combinations.** The held-out test scenes contain only (class, colour) pairs never seen in training.
@@ -406,8 +407,8 @@ for kind in ["question", "MLB (flat)", "attention", "MLB attention"]:
     print(f"{kind:14s}", {k: round(v, 3) for k, v in results_by_model[kind]["held-out pairs"].items()})
 
 # %% [markdown]
-# Every model shown drops on them: attention from 0.87 to 0.70, MLB attention from 0.955 to 0.76. For the two attending
-# models "how many" holds up, "where" drops by 6 and 10 points and "what" falls furthest (to below half: 0.42 and
+# Every model shown drops on them: attention from 0.88 to 0.69, MLB attention from 0.96 to 0.77. For the two attending
+# models "how many" holds up, "where" drops by 13 and 10 points and "what" falls furthest (to below half: 0.44 and
 # 0.46). A likely reason, not tested here: the image stream was pretrained on the training pairs only, and a blue
 # dog is not what it learned a dog looks like. The question-only model never answers "which colour" right on these
 # scenes (0.0): its best guess for "what colour is the dog?" is a colour dogs had in training, and the held-out
@@ -495,12 +496,12 @@ results = mmutils.report_results({
 # - Max-pooling the grid loses where things are; flattening it keeps where but makes the model learn every question
 #   once per position. On the flat vector, multiplicative fusions (product, MLB) did better overall than
 #   concatenation. Question-guided **attention** over the grid beats every pooled vector overall, and MLB inside
-#   attention (Kim et al.) beats additive attention, above all on "is there".
+#   attention (Kim et al.) beats additive attention overall, above all on "is there".
 # - A frozen, pretrained image stream lets these models train in seconds here — and is what real systems do.
 # - **Language bias**: a question-only model reaches its training prior on a biased split and falls to the majority
 #   baseline on a balanced one; a model that sees must beat it there. Balancing the training answers (VQA v2 balances
 #   further, with complementary images) removes the reward for the shortcut: here it lifted additive attention's
-#   balanced "is there" from 0.55 to 0.90; in other trainings it reached anywhere from 0.62 to 0.93 — balancing
+#   balanced "is there" from 0.586 to 0.905; in other trainings it reached anywhere from 0.62 to 0.93 — balancing
 #   does not guarantee a model that answers from the image.
 # - On (class, colour) pairs never seen in training, accuracy drops — compositional generalisation is not free.
 #

@@ -15,9 +15,9 @@
 # # 07 · Audio as data: Fourier transform and STFT
 #
 # > **3. Multi-modal learning tasks (Audio&Image)** — 먼저 audio 데이터가 embedding되는 방식을 알아보자. audio는 time
-# > serial로 주어지고, 주어진 데이터를 Fourier transform을 거쳐 주파수 domain으로 바꾼다. 이 때, 모든 시간대에 걸쳐서 FT를
-# > 거칠 경우, 시간대에 따른 분석이 어려워진다. 따라서, **Short-time Fourier transform (STFT)** 를 이용한다. window를 정해
-# > shift시키면서 FT를 하는 방식이다.
+# > serial로 주어지고, 주어진 데이터를 Fourier transform을 거쳐 주파수 domain으로 바꾼다. 이 때, 모든 시간대에 걸쳐서
+# > FT를 거칠 경우, 시간대에 따른 분석이 어려워진다. 따라서, **Short-time Fourier transform (STFT)** 를 이용한다.
+# > window를 정해 shift시키면서 FT를 하는 방식이다.
 #
 # *Audio arrives as a time series; the Fourier transform moves it to the frequency domain. Transformed over the whole
 # clip, it loses time: we cannot tell when anything happened. So we use the short-time Fourier transform: slide a
@@ -138,7 +138,8 @@ print(f"5 kHz and (minus) 3 kHz sampled at 8 kHz: largest difference {(above - f
 human_16k = torchaudio.functional.resample(human, human_rate, RATE)  # (2T,) the "seven" at 16 kHz
 human_power = torch.fft.rfft(human_16k).abs() ** 2  # (T + 1,)
 human_freqs = torch.fft.rfftfreq(len(human_16k), d=1 / RATE)  # (T + 1,) Hz
-print(f'"seven" at 16 kHz: share of its power above 4 kHz {human_power[human_freqs > 4000].sum() / human_power.sum():.1e}')
+print(f'"seven" at 16 kHz: share of its power above 4 kHz '
+      f'{human_power[human_freqs > 4000].sum() / human_power.sum():.1e}')
 fig, ax = plt.subplots(figsize=(8, 2.5))
 ax.plot(human_freqs, 10 * torch.log10(human_power + 1e-6), lw=0.4)
 ax.axvline(4000, color="k", ls="--", lw=0.8)
@@ -393,6 +394,7 @@ mmutils.audio_player(waves["fast Griffin-Lim"], RATE)
 # controls redraw the figure; on a static page you see the default, the settings used above.)
 
 # %%
+from IPython.display import display
 from mmutils.widgets import play_with  # noqa: E402
 
 
@@ -465,9 +467,9 @@ check("07.3", my_spectral_convergence)
 # %% [markdown]
 # ## Results
 # The bars: the inverse STFT reconstructs the signal to a relative error below 1e-5; the hand-written STFT
-# (`mmutils.stft.stft`) matches `torch.stft` to 1e-5 (relative to the largest magnitude) on random signals; Griffin-Lim's
-# spectral convergence (the original algorithm, momentum 0) is reported against the random-phase control, and must
-# beat it. The fast variant's is reported beside it.
+# (`mmutils.stft.stft`) matches `torch.stft` to 1e-5 (relative to the largest magnitude) on random signals;
+# Griffin-Lim's spectral convergence (the original algorithm, momentum 0) is reported against the random-phase control,
+# and must beat it. The fast variant's is reported beside it.
 
 # %% tags=["results"]
 from mmutils import stft as hand  # the course's implementation (the exercises above may be unfinished)

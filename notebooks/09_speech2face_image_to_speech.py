@@ -229,18 +229,20 @@ plt.show()
 # %% [markdown]
 # ### 5. What the voice told
 # **Attribute agreement**: the judge's reading of each predicted face against the speaker's true attribute, per
-# utterance, and per speaker (the mean of its five predicted latents, rendered once). The control is a **shuffled-identity baseline**: the same predictions scored
-# against another held-out speaker's attributes (averaged over 100 shufflings) — what agreement looks like when the
-# prediction has nothing to do with the speaker. **Retrieval**: is the speaker's true face (its latent) the nearest of 10 candidate faces (the true one
-# and nine other held-out speakers) to the predicted latent? Chance is 0.1.
+# utterance, and per speaker (the mean of its five predicted latents, rendered once). The control is a
+# **shuffled-identity baseline**: the same predictions scored against another held-out speaker's attributes (averaged
+# over 100 shufflings) — what agreement looks like when the prediction has nothing to do with the speaker.
+# **Retrieval**: is the speaker's true face (its latent) the nearest of 10 candidate faces (the true one and nine other
+# held-out speakers) to the predicted latent? Chance is 0.1.
 #
 # Nearest in which distance? The voice predicts some directions of the latent well (those that draw a beard, a wide
 # face, grey hair) and others not at all (glasses, shirt, where the face sits): there the prediction is the average
 # face, and a plain distance is dominated by how far each candidate happens to be from average. So the distance
 # weighs every direction by how well the voice predicts it: the errors of the voice encoder on the *training*
-# speakers give a second-moment matrix `Σ = EᵀE / n` (16 × 16, `E` the errors), and the distance is `(p − g) Σ⁻¹ (p − g)ᵀ` — the squared Euclidean
-# distance after multiplying both vectors by a matrix `L` with `L Lᵀ = Σ⁻¹` (a Cholesky factor). A direction the
-# voice gets wrong by a lot counts little. No held-out speaker is used to build it.
+# speakers give a second-moment matrix `Σ = EᵀE / n` (16 × 16, `E` the errors), and the distance is
+# `(p − g) Σ⁻¹ (p − g)ᵀ` — the squared Euclidean distance after multiplying both vectors by a matrix `L` with
+# `L Lᵀ = Σ⁻¹` (a Cholesky factor). A direction the voice gets wrong by a lot counts little. No held-out speaker is used
+# to build it.
 
 # %%
 mmutils.show_source(at.retrieval_at_1)
@@ -278,7 +280,8 @@ shuffled_hits = at.retrieval_at_1(query @ weigh, gallery @ weigh,
 recall_at_1, shuffled_recall = hits.float().mean().item(), shuffled_hits.float().mean().item()
 print(f"face retrieval Recall@1 among 10: {recall_at_1:.3f}   shuffled utterances {shuffled_recall:.3f}   chance 0.100")
 print(f"  the same with a plain distance in the standardised latent: {plain_hits.float().mean():.3f}")
-# the best any voice model can do: know exactly what the voice carries, pick at random among the candidates that share it
+# the best any voice model can do: know exactly what the voice carries,
+# pick at random among the candidates that share it
 voice_key = test_attr[:, [NAMES.index(n) for n in faces.CARRIED]]  # (60, 3) beard, width, hair
 alike = (voice_key[candidates] == voice_key[candidates[:, :1]]).all(-1)  # (300, 10) same carried attributes
 ceiling = (1 / alike.sum(1).float()).mean().item()
@@ -364,8 +367,9 @@ for k, refs in references.items():
 
 # %% [markdown]
 # ### 7. Image → spectrogram
-# An image encoder (`ImageCNN`, the CNN of lessons 01 and 03) and an MLP that writes all 48 × 136 log-mel values at once, trained with an L1
-# loss on the standardised frames. It has to decide the words *and* where each one falls in time from the image.
+# An image encoder (`ImageCNN`, the CNN of lessons 01 and 03) and an MLP that writes all 48 × 136 log-mel values at
+# once, trained with an L1 loss on the standardised frames. It has to decide the words *and* where each one falls in
+# time from the image.
 
 # %%
 mmutils.show_source(at.ImageToSpeech)
@@ -412,11 +416,11 @@ display(mmutils.audio_player(waveforms["held-out"][0], 16_000))
 # %% [markdown]
 # ### 9. Did it say the right thing? A recogniser trained on recorded speech
 # A small recogniser learns captions (six words, one softmax per word position) from the shipped recordings: 3,000
-# recordings of captions drawn at random from all 360, by all 24 voices with random pauses. It is the listener, and a listener knows the
-# language: it has heard held-out captions too, from recordings; only the image-to-speech models never have. It never
-# hears generated speech in training. It transcribes the vocoded speech of each test image; the word error rate is
-# against the scene's caption. Controls: the same speech scored against a **shuffled image's** caption, and the
-# recogniser on the vocoded *target* frames (what vocoding alone costs).
+# recordings of captions drawn at random from all 360, by all 24 voices with random pauses. It is the listener, and a
+# listener knows the language: it has heard held-out captions too, from recordings; only the image-to-speech models
+# never have. It never hears generated speech in training. It transcribes the vocoded speech of each test image; the
+# word error rate is against the scene's caption. Controls: the same speech scored against a **shuffled image's**
+# caption, and the recogniser on the vocoded *target* frames (what vocoding alone costs).
 
 # %%
 vocab = sorted(world.vocab.CAPTION_WORDS)
@@ -568,19 +572,19 @@ for c, h, r in list(zip(written["held-out"], cascade["held-out"], references["he
 # %% [markdown]
 # **What the comparison shows.** Both image models learned from the same 3,000 training scenes, through the same
 # image encoder architecture, and were heard by the same recogniser through the same vocoder; the cascade had fewer
-# training steps (400 against 1,000) but a speaking step it did not have to learn. It is better on both sets — by far on seen captions, by less on held-out ones —
-# because its output is discrete: once it has chosen three words, it says them with the caption's exact spoken form
-# (the vocoded target frames are heard almost without error), while the end-to-end model must write 6,528 log-mel
-# values — and, presumably, frames that blend two words it knows are heard as one of them. On seen captions the cascade's
-# colour and background are always right and its class about nine times in ten (printed above the table). On held-out
-# captions the cascade's words are predicted separately, so a colour and a class never seen together can still be
-# written together; its errors there are in the class (the colour and background stay nearly right): a classifier that
-# never saw a yellow cat often names a class it saw in yellow. That is also why the last column is far from 0 for both
-# models: a held-out scene said as a training caption is always wrong, since no held-out caption is one, and both
-# models, when wrong, mostly fall back on a pair they were trained on. The cascade's advantage on held-out captions is
-# smaller than on seen ones: its colour and background words are as good as on seen scenes, but its class word is
-# right only about a third of the time — the class head, like the end-to-end model, leans on the colours it saw each
-# class in. Going through text is what lets the cascade say any
+# training steps (400 against 1,000) but a speaking step it did not have to learn. It is better on both sets — by far on
+# seen captions, by less on held-out ones — because its output is discrete: once it has chosen three words, it says them
+# with the caption's exact spoken form (the vocoded target frames are heard almost without error), while the end-to-end
+# model must write 6,528 log-mel values — and, presumably, frames that blend two words it knows are heard as one of
+# them. On seen captions the cascade's colour and background are always right and its class about nine times in ten
+# (printed above the table). On held-out captions the cascade's words are predicted separately, so a colour and a class
+# never seen together can still be written together; its errors there are in the class (the colour and background stay
+# nearly right): a classifier that never saw a yellow cat often names a class it saw in yellow. That is also why the
+# last column is far from 0 for both models: a held-out scene said as a training caption is always wrong, since no
+# held-out caption is one, and both models, when wrong, mostly fall back on a pair they were trained on. The cascade's
+# advantage on held-out captions is smaller than on seen ones: its colour and background words are as good as on seen
+# scenes, but its class word is right only about a third of the time — the class head, like the end-to-end model, leans
+# on the colours it saw each class in. Going through text is what lets the cascade say any
 # caption exactly; the price is that it can only say what its text step can write.
 
 # %% [markdown]

@@ -40,7 +40,8 @@ def test_a_flipped_byte_is_caught_and_named(data_copy):
     raw = bytearray(target.read_bytes())
     raw[len(raw) // 2] ^= 0x01
     target.write_bytes(bytes(raw))
-    with pytest.raises(data.DataFileError, match=r"data/icons/dog.png is corrupted.*git checkout -- data/icons/dog.png"):
+    with pytest.raises(data.DataFileError,
+                       match=r"data/icons/dog.png is corrupted.*git checkout -- data/icons/dog.png"):
         data.data_file("icons/dog.png")
     assert data.data_file("icons/cat.png").is_file()
 

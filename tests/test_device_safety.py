@@ -127,7 +127,8 @@ CASES = {
         lambda m=audio_translation.SlotCaptioner(encoders.ImageCNN(dim=4, width=2)).eval(), x=torch.rand(2, 3, 16, 16):
         m(x)),
     "audio_translation.slots_to_captions": lambda: (
-        lambda a=torch.randn(2, 6), b=torch.randn(2, 10), c=torch.randn(2, 6): audio_translation.slots_to_captions(a, b, c)),
+        lambda a=torch.randn(2, 6), b=torch.randn(2, 10), c=torch.randn(2, 6):
+        audio_translation.slots_to_captions(a, b, c)),
     "audio_translation.CaptionRecognizer": lambda: (
         lambda m=audio_translation.CaptionRecognizer(8, 3, 7, 8).eval(), x=torch.randn(2, 8, 30): m(x)),
     "audio_translation.mel_to_linear": lambda: (lambda x=torch.rand(2, 32, 5): audio_translation.mel_to_linear(x)),
@@ -193,7 +194,8 @@ CASES = {
     "generation.ConditionalVAE": lambda: (
         lambda m=_cvae(generation.PlainDecoder), x=torch.rand(2, 3, 32, 32): (m.loss(x, TOKENS), m.sample(TOKENS, g()),
                                                                              m.sample(TOKENS))),
-    "generation.gaussian_kl": lambda: (lambda mu=torch.randn(2, 3), lv=torch.randn(2, 3): generation.gaussian_kl(mu, lv)),
+    "generation.gaussian_kl": lambda: (
+        lambda mu=torch.randn(2, 3), lv=torch.randn(2, 3): generation.gaussian_kl(mu, lv)),
     "generation.MatchingDiscriminator": lambda: (
         lambda m=generation.MatchingDiscriminator(20, 4, 4).eval(), x=torch.rand(2, 3, 32, 32): m(x, TOKENS)),
     "generation.gan_cls_d_loss": lambda: (
@@ -226,7 +228,8 @@ CASES = {
         (m.maps(im, so), m.pair_scores(m.pair_maps(im, so)))),
     "localization.localization_map": lambda: (
         lambda m=torch.rand(2, 4, 4): (localization.localization_map(m, 16), localization.localization_map(m, 16, 1))),
-    "localization.box_masks": lambda: (lambda b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.box_masks(b, 8)),
+    "localization.box_masks": lambda: (
+        lambda b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.box_masks(b, 8)),
     "localization.map_iou": lambda: (
         lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.map_iou(m, b)),
     "localization.success_rate": lambda: (lambda i=torch.rand(5): localization.success_rate(i)),
@@ -244,11 +247,14 @@ CASES = {
         lambda m=matching.JointEmbedding(encoders.ImageCNN(dim=4, width=2), matching.TextEncoder(20, 4, 4), 4).eval(),
         x=torch.rand(2, 3, 16, 16): m(x, TOKENS)),
     "matching.hinge_sum_loss": lambda: (
-        lambda s=torch.randn(3, 3), same=torch.eye(3).bool(): (matching.hinge_sum_loss(s), matching.hinge_sum_loss(s, same))),
+        lambda s=torch.randn(3, 3), same=torch.eye(3).bool():
+        (matching.hinge_sum_loss(s), matching.hinge_sum_loss(s, same))),
     "matching.hinge_max_loss": lambda: (
-        lambda s=torch.randn(3, 3), same=torch.eye(3).bool(): (matching.hinge_max_loss(s), matching.hinge_max_loss(s, same))),
+        lambda s=torch.randn(3, 3), same=torch.eye(3).bool():
+        (matching.hinge_max_loss(s), matching.hinge_max_loss(s, same))),
     "matching.info_nce_loss": lambda: (
-        lambda s=torch.randn(3, 3), same=torch.eye(3).bool(): (matching.info_nce_loss(s), matching.info_nce_loss(s, same))),
+        lambda s=torch.randn(3, 3), same=torch.eye(3).bool():
+        (matching.info_nce_loss(s), matching.info_nce_loss(s, same))),
     "matching.zero_shot_through_words": lambda: (
         lambda p=torch.rand(4, 3).softmax(1), sv=torch.randn(3, 5), uv=torch.randn(2, 5):
         (matching.zero_shot_through_words(p, sv, uv), matching.zero_shot_through_words(p, sv, uv, top=2))),
@@ -256,8 +262,8 @@ CASES = {
     "metrics.majority_baseline": lambda: (
         lambda a=torch.tensor([0, 1, 1]), b=torch.tensor([1, 0]): metrics.majority_baseline(a, b)),
     "metrics.linear_probe": lambda: (
-        lambda a=torch.randn(6, 3), ya=torch.tensor([0, 1, 2, 0, 1, 2]), b=torch.randn(3, 3), yb=torch.tensor([0, 1, 2]):
-        metrics.linear_probe(a, ya, b, yb, steps=3)),
+        lambda a=torch.randn(6, 3), ya=torch.tensor([0, 1, 2, 0, 1, 2]),
+        b=torch.randn(3, 3), yb=torch.tensor([0, 1, 2]): metrics.linear_probe(a, ya, b, yb, steps=3)),
     "metrics.precision_at_k": lambda: (
         lambda s=torch.randn(3, 5), r=torch.rand(3, 5) > 0.5: metrics.precision_at_k(s, r, 2)),
     "metrics.first_hit_rank": lambda: (
@@ -273,7 +279,8 @@ CASES = {
                                                                                 stft.stft(x, 16, 4, w))),
     "stft.istft": lambda: (lambda x=torch.randn(100), w=torch.hann_window(16): (
         stft.istft(stft.stft(x, 16, 4, w), 16, 4, w, length=100), stft.istft(stft.stft(x, 16, 4), 16, 4))),
-    "stft.spectral_convergence": lambda: (lambda a=torch.rand(5, 4), b=torch.rand(5, 4): stft.spectral_convergence(a, b)),
+    "stft.spectral_convergence": lambda: (
+        lambda a=torch.rand(5, 4), b=torch.rand(5, 4): stft.spectral_convergence(a, b)),
     "stft.hz_to_mel": lambda: (lambda f=torch.rand(5) * 8000: stft.hz_to_mel(f)),
     "stft.mel_to_hz": lambda: (lambda m=torch.rand(5) * 2000: stft.mel_to_hz(m)),
     "training.fit": lambda: (
@@ -281,8 +288,8 @@ CASES = {
         training.fit(m, batches, lambda mod, b: torch.nn.functional.cross_entropy(mod(b[0]), b[1]), epochs=1,
                      device="cpu", progress=False)),
     "training.ShuffledBatches": lambda: (
-        lambda x=torch.randn(5, 3), y=torch.arange(5): [list(training.ShuffledBatches(x, y, batch_size=2, generator=gen))
-                                                        for gen in (None, g())]),
+        lambda x=torch.randn(5, 3), y=torch.arange(5):
+        [list(training.ShuffledBatches(x, y, batch_size=2, generator=gen)) for gen in (None, g())]),
     "vqa.SlotHeads": lambda: (lambda m=vqa.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
     "vqa.with_positions": lambda: (lambda x=torch.rand(2, 4, 3, 3): vqa.with_positions(x)),
     "vqa.QuestionEncoder": lambda: (lambda m=vqa.QuestionEncoder(20, 6, 8): m(TOKENS, LENGTHS)),

@@ -70,7 +70,8 @@ def test_student_copy_replaces_solution_with_named_not_implemented():
     ])
     out = nbt.student_copy(nb, "00_demo")
     code = out.cells[1].source
-    assert code.splitlines()[1] == '    raise NotImplementedError("Exercise 00.1: write `to_chw_float` (see the task above).")'
+    assert code.splitlines()[1] == ('    raise NotImplementedError('
+                                    '"Exercise 00.1: write `to_chw_float` (see the task above).")')
     assert "return x" not in code and 'check("00.1", f)' in code
 
 
@@ -222,6 +223,14 @@ def test_sync_text_copies_markdown_only_and_refuses_changed_code(tmp_path, monke
     again = nbformat.read(src.with_suffix(".ipynb"), as_version=4)
     assert "new text" in again.cells[0].source and again.cells[1].outputs[0].text == "1\n"
     assert nbt.sync_text(["42"]) == []  # nothing left to copy
+    # the same program, wrapped and commented: copied, outputs kept
+    src.write_text("# %% [markdown]\n# # 42 · Demo\n# new text\n\n# %%\n# one\nprint(\n    1)\n")
+    assert nbt.sync_text(["42"]) == [src.with_suffix(".ipynb")]
+    again = nbformat.read(src.with_suffix(".ipynb"), as_version=4)
+    assert again.cells[1].source == "# one\nprint(\n    1)" and again.cells[1].outputs[0].text == "1\n"
     src.write_text("# %% [markdown]\n# # 42 · Demo\n# new text\n\n# %%\nprint(2)\n")
     with pytest.raises(SystemExit, match="run `build`"):
+        nbt.sync_text(["42"])
+    src.write_text("# %% [markdown]\n# # 42 · Demo\n# new text\n\n# %%\nprint(1)\n\n# %%\nprint(3)\n")
+    with pytest.raises(SystemExit, match="run `build`"):  # a cell more
         nbt.sync_text(["42"])

@@ -64,14 +64,14 @@ def test_a_lesson_runs_top_to_bottom_with_the_network_cut(tmp_path):
     if reason:
         pytest.skip(reason)
     script = tmp_path / "offline_run.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(textwrap.dedent("""
         import subprocess, sys
         links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout.split("\\n")
         names = sorted(line.split(":")[1].strip() for line in links if line.strip())
-        assert names == ["lo"], f"network not cut: interfaces {{names}}"
+        assert names == ["lo"], f"network not cut: interfaces {names}"
         from mmutils import notebooks as nbt
         src = nbt.lesson_sources(["00"])[0]
-        nb = nbt.execute(nbt.read_source(src), nbt.NOTEBOOKS, env={{"MPLBACKEND": "agg"}})
+        nb = nbt.execute(nbt.read_source(src), nbt.NOTEBOOKS, env={"MPLBACKEND": "agg"})
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, errors
         print("lesson", src.stem, "ran offline:", len(nb.cells), "cells")

@@ -55,7 +55,8 @@ def test_bad_inputs():
         istft(torch.randn(9, 5), 16, 4)
     with pytest.raises(ValueError, match="overlap-add is zero"):
         istft(stft(torch.randn(200), 16, 16, torch.hann_window(16)), 16, 16, torch.hann_window(16), length=200)
-    with pytest.raises(ValueError, match="frames cover only"):  # 1 + 100 // 15 frames: the last ends at 6 * 15 + 8 < 100
+    # 1 + 100 // 15 frames: the last ends at 6 * 15 + 8 < 100
+    with pytest.raises(ValueError, match="frames cover only"):
         istft(stft(torch.randn(100), 16, 15, torch.hann_window(16)), 16, 15, torch.hann_window(16), length=100)
 
 
@@ -77,7 +78,8 @@ def test_audio_files_round_trip_with_soundfile(tmp_path, suffix):
     assert (back - wave).abs().max() < 1e-4  # 16-bit quantisation
 
 
-@pytest.mark.parametrize("n_freqs, rate, n_mels, f_min, f_max", [(257, 16000, 40, 0.0, None), (201, 8000, 32, 0.0, None),
+@pytest.mark.parametrize("n_freqs, rate, n_mels, f_min, f_max", [(257, 16000, 40, 0.0, None),
+                                                                  (201, 8000, 32, 0.0, None),
                                                                   (513, 22050, 80, 50.0, 8000.0)])
 def test_mel_filterbank_matches_torchaudio(n_freqs, rate, n_mels, f_min, f_max):
     import torchaudio

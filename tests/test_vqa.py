@@ -47,7 +47,8 @@ def test_mlb_attention_is_kim_et_al_bilinear_scores_glimpses_and_second_mlb():
     out = f(grid, q)
     assert out.shape == (5, 4) and f.out_dim == 4
     assert f.weights.shape == (5, 2, 7) and torch.allclose(f.weights.sum(2), torch.ones(5, 2))
-    joint = torch.tanh(grid @ f.image.weight.T + f.image.bias) * torch.tanh(q @ f.question.weight.T + f.question.bias)[:, None]
+    joint = (torch.tanh(grid @ f.image.weight.T + f.image.bias)
+             * torch.tanh(q @ f.question.weight.T + f.question.bias)[:, None])
     scores = joint @ f.score.weight.T + f.score.bias  # (5, 7, 2)
     weights = torch.softmax(scores, dim=1)
     glimpses = torch.cat([(weights[:, :, g:g + 1] * grid).sum(1) for g in range(2)], dim=1)  # (5, 6)
@@ -64,7 +65,8 @@ def test_flat_pooling_keeps_where_max_pooling_loses_it():
     assert flat.pooled(cells).shape == (2, 27)
     assert torch.allclose(flat.pooled(cells)[0, :3], torch.tensor([1.0, 0, 0]), atol=1e-4)
     assert torch.allclose(flat.pooled(cells)[1, 24:], torch.tensor([1.0, 0, 0]), atol=1e-4)
-    batch = vqa.VQAModel(enc, 27, 7, fusion=ConcatFusion((27, 6)), pool="flat").train().pooled(torch.randn(50, 9, 3) * 5)
+    batch = vqa.VQAModel(enc, 27, 7, fusion=ConcatFusion((27, 6)),
+                         pool="flat").train().pooled(torch.randn(50, 9, 3) * 5)
     assert torch.allclose(batch.mean(0), torch.zeros(27), atol=1e-4)  # standardised in training
     assert torch.allclose(batch.std(0, unbiased=False), torch.ones(27), atol=1e-2)
     maxed = vqa.VQAModel(enc, 3, 7, fusion=ConcatFusion((3, 6)))

@@ -217,7 +217,8 @@ def test_torch_sgns_matches_gensim_on_the_kjv(kjv):
     ours_seconds = time.perf_counter() - start
     ours_acc, peer_acc = w2v.analogy_accuracy(ours.vectors, questions), w2v.analogy_accuracy(peer_vectors, questions)
     print(f"\nanalogy accuracy: ours {ours_acc:.3f} in {ours_seconds:.1f} s, gensim {peer_acc:.3f} in "
-          f"{peer_seconds:.1f} s; ratios {ours_acc / peer_acc:.2f} (accuracy), {ours_seconds / peer_seconds:.2f} (time)")
+          f"{peer_seconds:.1f} s; ratios {ours_acc / peer_acc:.2f} (accuracy), "
+          f"{ours_seconds / peer_seconds:.2f} (time)")
     assert losses[-1] < losses[0]
     assert peer_acc > 0.1, f"gensim itself learned too little ({peer_acc:.3f}): the comparison would be empty"
     assert ours_acc >= 0.8 * peer_acc, f"ours {ours_acc:.3f} vs gensim {peer_acc:.3f}"

@@ -60,7 +60,8 @@ def test_geometry_boxes_masks_and_slots(scenes):
         assert 0 <= s.image.min() and s.image.max() <= 1
         slots = [_slot_of(o.box, s.size) for o in s.objects]
         assert slots == [o.slot for o in s.objects], "slot must follow the box centre"
-        assert len(set(slots)) == n and [world.SLOTS.index(x) for x in slots] == sorted(world.SLOTS.index(x) for x in slots)
+        assert len(set(slots)) == n and ([world.SLOTS.index(x) for x in slots]
+                                         == sorted(world.SLOTS.index(x) for x in slots))
         for o, mask in zip(s.objects, s.masks):
             x0, y0, x1, y1 = o.box
             assert 0 <= x0 < x1 <= s.size and 0 <= y0 < y1 <= s.size

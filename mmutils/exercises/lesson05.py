@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..generation import gan_cls_d_loss, gaussian_kl, nearest_distance
+from ..generation import gan_cls_d_loss, nearest_distance
 from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 

@@ -30,8 +30,8 @@ def _compare(got, want, what: str, tol: float) -> None:
 def _check_frames(fn):
     for i, (length, n_fft, hop) in enumerate(_CASES):
         x = _signal(length, i)
-        _compare(fn(x.clone(), n_fft, hop), frame_signal(x, n_fft, hop), f"signal of {length}, n_fft {n_fft}, hop {hop}",
-                 1e-6)
+        _compare(fn(x.clone(), n_fft, hop), frame_signal(x, n_fft, hop),
+                 f"signal of {length}, n_fft {n_fft}, hop {hop}", 1e-6)
 
 
 @register("07.2", title="my_stft",

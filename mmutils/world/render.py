@@ -33,7 +33,8 @@ def background(name: str, size: int, generator: torch.Generator) -> torch.Tensor
     xs = torch.arange(size).float().view(1, 1, size) / size  # (1, 1, size)
     if name == "grass":
         blades = torch.randn(1, 1, size, generator=g) * 0.06  # streaks along columns
-        img = _rgb(0.25, 0.55, 0.18, size) + _noise(g, size, 0.05) + blades * torch.tensor([0.3, 1.0, 0.3]).view(3, 1, 1)
+        img = (_rgb(0.25, 0.55, 0.18, size) + _noise(g, size, 0.05)
+               + blades * torch.tensor([0.3, 1.0, 0.3]).view(3, 1, 1))
     elif name == "road":
         img = _rgb(0.36, 0.36, 0.38, size) + _noise(g, size, 0.04)
         offset = torch.rand((), generator=g).item()
@@ -52,7 +53,8 @@ def background(name: str, size: int, generator: torch.Generator) -> torch.Tensor
     elif name == "sand":
         img = _rgb(0.86, 0.76, 0.52, size) + _noise(g, size, 0.05) + _noise(g, size, 0.03, smooth=5)
     elif name == "snow":
-        img = _rgb(0.92, 0.94, 0.98, size) + _noise(g, size, 0.03) - 0.06 * ys * torch.tensor([1.0, 0.6, 0.0]).view(3, 1, 1)
+        img = (_rgb(0.92, 0.94, 0.98, size) + _noise(g, size, 0.03)
+               - 0.06 * ys * torch.tensor([1.0, 0.6, 0.0]).view(3, 1, 1))
     else:
         raise ValueError(f"background: unknown background {name!r}; the backgrounds are {BACKGROUND_NAMES}.")
     return img.clamp(0, 1).contiguous()
