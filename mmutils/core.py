@@ -8,6 +8,7 @@ committed outputs; ``make robustness`` runs the lessons at several values to sho
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import platform
@@ -16,7 +17,8 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "rng", "seed_shift", "random_device", "get_device", "environment_report", "show_source"]
+__all__ = ["seed_everything", "rng", "seed_shift", "random_device", "get_device", "environment_report", "show_source",
+           "one_thread"]
 
 SEED_VARIABLE = "MMUTILS_SEED"
 SEED_STRIDE = 1000  # shifted seeds k + 1000 s stay apart from the unshifted ones a lesson uses (k < 1000)
@@ -36,6 +38,28 @@ def _shifted(seed: int, who: str) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"{who}: `seed` must be a non-negative int; got {seed!r}.")
     return seed + SEED_STRIDE * seed_shift()
+
+
+def one_thread(fn):
+    """Decorator: run ``fn`` with torch on one CPU thread (and restore the thread count after).
+
+    For the course world's synthesis, many small operations on one clip at a time: split over threads, each op's
+    start-up costs more than it saves (a 16,000-sample ``torch.sin`` is ~2x slower on two threads, and far slower on a
+    busy machine). The results are the same bits: these element-wise ops and short sums do not depend on the thread
+    count (tests/test_world.py checks the world's sounds and speech at 1 and 2 threads)."""
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        threads = torch.get_num_threads()
+        if threads == 1:
+            return fn(*args, **kwargs)
+        torch.set_num_threads(1)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+
+    return wrapped
 
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import random_device
+from .core import one_thread, random_device
 from .validate import check_positive, check_tensor
 from .world.render import background as draw_background
 from .world.render import object_sprite, paste
@@ -29,6 +29,7 @@ def prompt_words(cls: str, colour: str, background: str) -> list[str]:
     return [article(colour), colour, cls, BACKGROUNDS[background], "the", background]
 
 
+@one_thread
 def render_prompt(cls: str, colour: str, background: str, seed: int, size: int = 32, object_px: int = 20,
                   jitter: int | None = None) -> torch.Tensor:
     """A real image of a prompt: the world's background and one ``object_px``-pixel object (flipped or not) drawn by

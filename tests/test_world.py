@@ -204,3 +204,55 @@ def test_speech_timings_are_exact():
 def test_make_scene_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         world.make_scene(0, **kwargs)
+
+
+def test_tone_equals_its_formula_bit_for_bit():
+    """``_tone`` skips the anti-aliasing mask for harmonics that stay below the Nyquist frequency (faster): the waves
+    are bit-identical to the formula sum_k [k f0 < rate/2] sin(k phase) / k^tilt, normalised to peak 1."""
+    import math
+
+    from mmutils.world import sounds
+
+    for seed, (f_lo, f_hi, harmonics, tilt, square) in enumerate(
+            [(100, 200, 25, 1.4, False), (2800, 4700, 2, 2.0, False), (240, 350, 25, 0.6, True),
+             (300, 700, 12, 1.0, False)]):
+        f0 = f_lo + (f_hi - f_lo) * torch.rand(3000, generator=torch.Generator().manual_seed(seed))  # (T,) Hz
+        got = sounds._tone(f0, harmonics, tilt, torch.Generator().manual_seed(seed), square)
+        g = torch.Generator().manual_seed(seed)
+        phase = 2 * math.pi * torch.cumsum(f0, 0) / sounds.SAMPLE_RATE + sounds._u(g, 0, 2 * math.pi)
+        want = torch.zeros_like(f0)
+        for k in range(1, harmonics + 1):
+            if not (square and k % 2 == 0):
+                want += (k * f0 < sounds.SAMPLE_RATE / 2).float() * torch.sin(k * phase) / k**tilt
+        assert torch.equal(got, want / want.abs().max().clamp_min(1e-6))
+
+
+def test_world_synthesis_runs_on_one_thread_with_the_same_bits():
+    """Sounds and speech are synthesised on one torch thread (faster: many small ops); the waves are bit-identical to
+    the same functions run on two threads, and the caller's thread count is restored."""
+    from mmutils import generation
+    from mmutils.world import faces, sounds, speech
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for seed in range(12):
+            scene = world.make_scene(seed, 32, 1 + seed % 3, n_sounding=1 + (seed % 3 > 0))
+            assert torch.equal(scene.sound(), type(scene).sound.__wrapped__(scene))
+            assert torch.get_num_threads() == 2
+            name = world.CLASS_NAMES[seed % len(world.CLASS_NAMES)]
+            assert torch.equal(sounds.class_sound(name, torch.Generator().manual_seed(seed)),
+                               sounds.class_sound.__wrapped__(name, torch.Generator().manual_seed(seed)))
+            voice = world.voices()[seed % len(world.voices())]
+            said = speech.speak(scene.captions[0], voice, generator=torch.Generator().manual_seed(seed))
+            again = speech.speak.__wrapped__(scene.captions[0], voice, generator=torch.Generator().manual_seed(seed))
+            assert torch.equal(said[0], again[0]) and said[1] == again[1]
+            fresh = world.make_scene(seed, 32, 1 + seed % 3, n_sounding=1 + (seed % 3 > 0))
+            assert torch.equal(scene.image, type(fresh)._render.__wrapped__(fresh)[0])
+            assert torch.equal(generation.render_prompt("dog", "red", "grass", seed),
+                               generation.render_prompt.__wrapped__("dog", "red", "grass", seed))
+            identity = faces.make_identities(seed + 1, seed)[seed]
+            assert torch.equal(faces.render_face(identity), faces.render_face.__wrapped__(identity))
+    finally:
+        torch.set_num_threads(before)
+    assert torch.get_num_threads() == before

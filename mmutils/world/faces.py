@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ..core import one_thread
+
 __all__ = ["FACE_ATTRIBUTES", "CARRIED", "NOT_CARRIED", "Identity", "make_identities", "render_face", "voice_of"]
 
 FACE_ATTRIBUTES: dict[str, list[str]] = {
@@ -77,6 +79,7 @@ def _ellipse(xs, ys, cx, cy, a, b):
     return ((xs - cx) / a) ** 2 + ((ys - cy) / b) ** 2 <= 1.0
 
 
+@one_thread
 def render_face(identity: Identity, size: int = 32, mouth: tuple[float, float] | None = None) -> torch.Tensor:
     """The face of ``identity``: ``(3, size, size)`` float in [0, 1], drawn on a ``size`` grid (coordinates scale
     with ``size``; 32 is what lessons 09 and 11 use).

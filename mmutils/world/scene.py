@@ -15,6 +15,7 @@ from functools import cached_property
 
 import torch
 
+from ..core import one_thread
 from .render import background as draw_background
 from .render import object_sprite, paste
 from .sounds import SAMPLE_RATE, class_sound
@@ -60,6 +61,7 @@ class Scene:
     _image: tuple = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- pixels
+    @one_thread
     def _render(self):
         if self._image is None:
             g = torch.Generator().manual_seed(self.seed)
@@ -129,6 +131,7 @@ class Scene:
         return out
 
     # ---------------------------------------------------------------- sound
+    @one_thread
     def sound(self, duration: float = 1.0, noise: float = 0.02) -> torch.Tensor:
         """The sounding object(s)' sounds mixed: ``(duration * 16000,)`` waveform at 16 kHz."""
         g = torch.Generator().manual_seed(self.seed * 13 + 5)

@@ -10,6 +10,7 @@ import math
 
 import torch
 
+from ..core import one_thread
 from .vocab import CLASS_NAMES
 
 __all__ = ["SAMPLE_RATE", "class_sound", "SOUND_DESCRIPTIONS"]
@@ -42,11 +43,14 @@ def _tone(f0: torch.Tensor, harmonics: int, tilt: float, g: torch.Generator, squ
     """Harmonic tone following the per-sample pitch curve ``f0`` (T,) Hz; amplitude of harmonic k is k^-tilt."""
     phase = 2 * math.pi * torch.cumsum(f0, 0) / SAMPLE_RATE + _u(g, 0, 2 * math.pi)  # (T,)
     out = torch.zeros_like(f0)
+    top = f0.max().item()
     for k in range(1, harmonics + 1):
         if square and k % 2 == 0:
             continue
-        alive = (k * f0 < SAMPLE_RATE / 2).float()  # no aliasing
-        out += alive * torch.sin(k * phase) / k**tilt
+        wave = torch.sin(k * phase)  # (T,)
+        if k * top >= SAMPLE_RATE / 2:  # no aliasing: silent wherever this harmonic would pass the Nyquist frequency
+            wave = (k * f0 < SAMPLE_RATE / 2).float() * wave
+        out += wave.div_(k**tilt)
     return out / out.abs().max().clamp_min(1e-6)
 
 
@@ -176,6 +180,7 @@ _MAKERS = {"dog": _dog, "cat": _cat, "horse": _horse, "cow": _cow, "pig": _pig, 
 assert list(_MAKERS) == CLASS_NAMES
 
 
+@one_thread
 def class_sound(name: str, generator: torch.Generator, duration: float = 1.0, noise: float = 0.02) -> torch.Tensor:
     """One seeded, varied sound of object class ``name``: a ``(round(duration * SAMPLE_RATE),)`` waveform.
 

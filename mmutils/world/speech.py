@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 
+from ..core import one_thread
 from ..data import load_speech_index, load_voice
 
 __all__ = ["SPEECH_RATE", "voices", "word_phonemes", "speak"]
@@ -25,6 +26,7 @@ def word_phonemes(word: str) -> str:
     return table[word]
 
 
+@one_thread
 def speak(words: list[str] | str, voice: str, generator: torch.Generator | None = None,
           gap: tuple[float, float] = (0.03, 0.09), lead: float = 0.05) -> tuple[torch.Tensor, list[tuple]]:
     """Say ``words`` (a list, or a sentence split on spaces) in ``voice``.
