@@ -2,7 +2,8 @@
 
 Every lesson imports what it needs from here, and shows the code with ``show_source``. Modules:
 
-* ``core``       seeding (and the ``MMUTILS_SEED`` knob), device choice, environment report, ``show_source``
+* ``core``       seeding (and the ``MMUTILS_SEED`` knob), device choice, environment report, ``show_source``,
+  ``one_thread`` (small-op synthesis on one CPU thread)
 * ``validate``   input checks that raise a clear ``ValueError``
 * ``training``   ``fit`` (progress bar, history), ``ShuffledBatches`` (random mini-batches by indexing),
   ``plot_history``
