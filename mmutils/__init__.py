@@ -14,6 +14,7 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``data``       the shipped data bundle: checksummed paths and loaders
 * ``world``      the course world: scenes, captions, QA, sounds, speech, splits with unseen combinations
 * ``encoders``   one small network per modality (``ImageCNN``, ``AudioCNN``, ``WaveformCNN``)
+* ``pretraining`` the image encoder pretrained on the world's labels, then frozen (lessons 04, 06)
 * ``fusion``     interchangeable fusions (``ConcatFusion``)
 * ``models``     models composed as encoders -> fusion -> head (``LateFusionClassifier``)
 * ``balance``    remedies for modality bias: modality dropout, OGM-GE

@@ -1,8 +1,9 @@
 """Visual question answering with two streams (Antol et al. 2015): an image stream keeping a feature grid, a question
 stream (a GRU over tokens), a fusion from ``mmutils.fusion``, and an answer head over a fixed answer vocabulary.
 
-* ``SlotHeads`` / ``slot_targets``: pretraining of the image stream on the world's labels (class and colour of the
-  object in each of the three slots), after which it is frozen — real VQA systems use frozen pretrained CNN grids.
+The image stream is pretrained on the world's labels and frozen first (``mmutils.pretraining``), as real VQA
+systems use frozen pretrained CNN grids.
+
 * ``with_positions``: the grid as ``(B, H*W, D + H + W)`` cells, each carrying its row and column (one-hot).
 * ``QuestionEncoder``, ``VQAModel`` (also the question-only and image-only baselines).
 * ``vqa_examples``: (scene, question, answer) triples, with a chosen share of "yes" among "is there" questions —
@@ -21,37 +22,8 @@ from .validate import check_choice, check_tensor
 from .world import CLASS_NAMES, COLOUR_NAMES, QUESTION_TYPES, SLOTS, Scene
 from .world.vocab import NUMBERS
 
-__all__ = ["SlotHeads", "slot_targets", "with_positions", "QuestionEncoder", "VQAModel", "vqa_examples",
+__all__ = ["with_positions", "QuestionEncoder", "VQAModel", "vqa_examples",
            "accuracy_by_type", "majority_by_type", "answer_vocabulary"]
-
-
-def slot_targets(scenes: list[Scene]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per scene and slot (left, middle, right): the object's class (``len(CLASS_NAMES)`` = empty) and colour
-    (``len(COLOUR_NAMES)`` = empty). Returns two ``(n, 3)`` int64 tensors."""
-    cls = torch.full((len(scenes), 3), len(CLASS_NAMES), dtype=torch.long)
-    colour = torch.full((len(scenes), 3), len(COLOUR_NAMES), dtype=torch.long)
-    for i, s in enumerate(scenes):
-        for o in s.objects:
-            cls[i, SLOTS.index(o.slot)] = CLASS_NAMES.index(o.cls)
-            colour[i, SLOTS.index(o.slot)] = COLOUR_NAMES.index(o.colour)
-    return cls, colour
-
-
-class SlotHeads(nn.Module):
-    """Pretraining heads on a feature grid ``(B, D, H, W)``: max over the rows and the columns of each third of the
-    image, then linear heads -> class logits ``(B, 3, classes + 1)`` and colour logits ``(B, 3, colours + 1)``."""
-
-    def __init__(self, dim: int = 64):
-        super().__init__()
-        self.cls = nn.Linear(dim, len(CLASS_NAMES) + 1)
-        self.colour = nn.Linear(dim, len(COLOUR_NAMES) + 1)
-
-    def forward(self, grid: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        g = check_tensor(grid, "SlotHeads", "grid", shape=("B", "D", "H", "W"), dtype="float")
-        w = g.shape[3]
-        edges = [round(k * w / 3) for k in range(4)]
-        thirds = torch.stack([g[..., edges[k]:edges[k + 1]].amax(dim=(2, 3)) for k in range(3)], 1)  # (B, 3, D)
-        return self.cls(thirds), self.colour(thirds)  # (B, 3, 11), (B, 3, 7)
 
 
 def with_positions(grid: torch.Tensor, scale: float = 3.0) -> torch.Tensor:

@@ -57,14 +57,12 @@ import collections
 
 import matplotlib.pyplot as plt
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from tqdm import tqdm
 
 import mmutils
-from mmutils import captioning, vqa, world
+from mmutils import captioning, pretraining, world
 from mmutils.decoding import beam_search, greedy_decode
-from mmutils.encoders import ImageCNN, permute_colour_channels
+from mmutils.encoders import permute_colour_channels
 from mmutils.exercises import check
 from mmutils.metrics import corpus_bleu
 from mmutils.text import Vocabulary, tokenize
@@ -113,35 +111,21 @@ plt.show()
 # %% [markdown]
 # ## 2. The encoder: a CNN pretrained once, then frozen
 # Real captioners start from a CNN pretrained on ImageNet. Ours is pretrained on the world's labels: the class and
-# the colour of the object in each third of the image (lesson 06's `SlotHeads`). One twist matters for the held-out
+# the colour of the object in each third of the image (`pretraining.SlotHeads`: two linear heads on the maximum of the
+# grid over each third; lesson 06 pretrains its image stream the same way). One twist matters for the held-out
 # pairs: the **class** head is trained on images whose colour channels are randomly permuted, so the class must be
 # read from shape — otherwise "every dog in training was red, green or yellow" becomes part of what "dog" means. The
 # colour head sees the original images. Then the CNN is frozen and its 12×12 grid of 64-d features computed once.
 
 # %%
 mmutils.show_source(permute_colour_channels)
+mmutils.show_source(pretraining.pretrain_slot_encoder)
 
 # %%
-slot_cls, slot_colour = vqa.slot_targets(train_scenes)  # (3000, 3) each
+slot_cls, slot_colour = pretraining.slot_targets(train_scenes)  # (3000, 3) each
 train_images = torch.stack([s.image for s in train_scenes])  # (3000, 3, 48, 48)
-mmutils.seed_everything(1)
-encoder = nn.ModuleDict({"cnn": ImageCNN(), "heads": vqa.SlotHeads(64)}).to(device)
-augment = mmutils.rng(0)
-
-
-def slot_loss(m: nn.Module, batch) -> torch.Tensor:
-    images, cls, colour = batch  # (B, 3, 48, 48), (B, 3), (B, 3)
-    shuffled = permute_colour_channels(images.cpu(), augment).to(images.device)  # (B, 3, 48, 48)
-    cls_logits, _ = m["heads"](m["cnn"].grid(shuffled))  # (B, 3, 11)
-    _, colour_logits = m["heads"](m["cnn"].grid(images))  # (B, 3, 7)
-    return F.cross_entropy(cls_logits.flatten(0, 1), cls.flatten()) + \
-        F.cross_entropy(colour_logits.flatten(0, 1), colour.flatten())
-
-
-mmutils.fit(encoder, mmutils.ShuffledBatches(train_images, slot_cls, slot_colour, batch_size=64,
-                                             generator=mmutils.rng(0)),
-            slot_loss, epochs=6, lr=3e-3, desc="pretrain encoder", device=device)
-encoder.eval().requires_grad_(False)
+encoder = pretraining.pretrain_slot_encoder(train_images, slot_cls, slot_colour, class_from_permuted_colours=True,
+                                            device=device, desc="pretrain encoder")  # {"cnn", "heads"}, frozen
 
 
 @torch.no_grad()
@@ -164,7 +148,7 @@ for name, ss in test_sets.items():
     with torch.no_grad():
         grid = test_features[name].transpose(1, 2).reshape(-1, 64, 12, 12).to(device)  # (300, 64, 12, 12)
         cls_logits, colour_logits = encoder["heads"](grid)
-    cls, colour = vqa.slot_targets(ss)
+    cls, colour = pretraining.slot_targets(ss)
     occupied = cls < len(world.CLASS_NAMES)
     slot_accuracy[name] = ((cls_logits.argmax(-1).cpu() == cls)[occupied].float().mean().item(),
                            (colour_logits.argmax(-1).cpu() == colour)[occupied].float().mean().item())

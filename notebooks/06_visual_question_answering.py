@@ -61,8 +61,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import mmutils
-from mmutils import vqa, world
-from mmutils.encoders import ImageCNN
+from mmutils import pretraining, vqa, world
 from mmutils.exercises import check
 from mmutils.fusion import AttentionFusion, BilinearFusion, ConcatFusion, MLBAttentionFusion, ProductFusion
 from mmutils.text import Vocabulary, tokenize
@@ -120,32 +119,20 @@ for name, ex in [("train (biased)", train), ("test, biased", test_biased), ("tes
 # ## 2. The image stream: pretrained once, then frozen
 # As in real VQA systems, the image stream is pretrained on labels first, so that the fusions start from features
 # that already say what is where (training it end to end instead is exercise 4): `ImageCNN` keeps an 8×8 grid of
-# 64-d features, and two
-# linear heads read the class and the colour of the object in each third of the image (or "empty") from the maximum
-# over that third. Then it is frozen, and each grid cell also gets its row and column (one-hot), so that a fusion
-# knows *where* a feature is.
+# 64-d features, and two linear heads read the class and the colour of the object in each third of the image (or
+# "empty") from the maximum over that third (`pretraining.pretrain_slot_encoder`, as in lesson 04, here without
+# permuting the colours). Then it is frozen, and each grid cell also gets its row and column (one-hot), so that a
+# fusion knows *where* a feature is.
 
 # %%
 images = {name: torch.stack([s.image for s in ss]) for name, ss in
           [("train", train_scenes), ("test", test_scenes), ("held_out", held_out_scenes)]}  # (n, 3, 32, 32) each
-slot_cls, slot_colour = vqa.slot_targets(train_scenes)  # (4000, 3) each
-mmutils.seed_everything(1)
-image_stream = nn.ModuleDict({"cnn": ImageCNN(), "heads": vqa.SlotHeads(64)}).to(device)
-
-
-def slot_loss(m: nn.Module, batch) -> torch.Tensor:
-    cls_logits, colour_logits = m["heads"](m["cnn"].grid(batch[0]))  # (B, 3, 11), (B, 3, 7)
-    return F.cross_entropy(cls_logits.flatten(0, 1), batch[1].flatten()) + \
-        F.cross_entropy(colour_logits.flatten(0, 1), batch[2].flatten())
-
-
-mmutils.fit(image_stream, mmutils.ShuffledBatches(images["train"], slot_cls, slot_colour, batch_size=64,
-                                                  generator=mmutils.rng(0)),
-            slot_loss, epochs=6, lr=3e-3, desc="pretrain image stream", device=device)
-image_stream.eval().requires_grad_(False)
+slot_cls, slot_colour = pretraining.slot_targets(train_scenes)  # (4000, 3) each
+image_stream = pretraining.pretrain_slot_encoder(images["train"], slot_cls, slot_colour, device=device,
+                                                 desc="pretrain image stream")  # {"cnn", "heads"}, frozen
 with torch.no_grad():
     cls_logits, colour_logits = image_stream["heads"](image_stream["cnn"].grid(images["test"].to(device)))
-test_cls, test_colour = vqa.slot_targets(test_scenes)
+test_cls, test_colour = pretraining.slot_targets(test_scenes)
 slot_accuracy = {"class": (cls_logits.argmax(-1).cpu() == test_cls).float().mean().item(),
                  "colour": (colour_logits.argmax(-1).cpu() == test_colour).float().mean().item()}
 print("per-slot accuracy on test scenes:", {k: round(v, 3) for k, v in slot_accuracy.items()})
@@ -299,14 +286,14 @@ plt.show()
 # - **concat, product, MLB on the same vector** — how the vector meets the question (the three also differ in size: 41,
 #   58 and 110 thousand weights on the maximum). On the 80 numbers of the maximum, concat and MLB are within two points
 #   of each other here (0.54, 0.53) and product trails (0.48); in other trainings of this lesson (other seeds, not shown
-#   here) the three changed order and spread by up to MAXSPREAD_TBD points, so no fusion wins on this vector, and a
-#   single run cannot rank them. On the 5,120 numbers of the flat grid the multiplicative fusions pull ahead in this run
-#   (concat 0.54, product 0.61, MLB 0.62; "where" 0.51, 0.71, 0.75), though concatenation is best of the three on "how
-#   many" and "which colour" (0.95 and 0.61). Product and concat have about the same number of weights (0.70 and 0.69
-#   million); MLB has twice as many (1.4 million), so its further lead is not only the fusion. A likely reason, not
-#   tested here: the question has to pick *which* part of a long vector matters, and a product of the two lets each
-#   question switch parts of the image vector on and off directly, where after a concatenation that interaction has to
-#   be built by the head's one hidden layer.
+#   here) the three changed order and spread by up to 15 points (product fell to 0.36 in one), so no fusion wins on this
+#   vector, and a single run cannot rank them. On the 5,120 numbers of the flat grid the multiplicative fusions pull
+#   ahead in this run (concat 0.54, product 0.61, MLB 0.62; "where" 0.51, 0.71, 0.75), though concatenation is best of
+#   the three on "how many" and "which colour" (0.95 and 0.61). Product and concat have about the same number of weights
+#   (0.70 and 0.69 million); MLB has twice as many (1.4 million), so its further lead is not only the fusion. A likely
+#   reason, not tested here: the question has to pick *which* part of a long vector matters, and a product of the two
+#   lets each question switch parts of the image vector on and off directly, where after a concatenation that
+#   interaction has to be built by the head's one hidden layer.
 # - **flat against attention** — whether the question chooses the cells. Attention (additive, concatenated with the
 #   question) jumps to 0.88: 0.95–0.99 on what, where, how many and which colour. It also differs from the flat
 #   models in two more ways: it has no batch normalisation, and at most a tenth of their weights (60,000 against
@@ -397,12 +384,12 @@ print(f"attention trained on balanced questions: 'is there' {attention_balanced[
 # notebook (0.586 → 0.905; overall 0.883 → 0.958), and ends up just below MLB attention trained on the *biased* data on
 # "is there" (0.920) and level with it overall (0.958 each) — a difference that one run cannot settle. This is one of
 # the least stable numbers in the lesson: the same experiment, retrained from other seeds, or on another computer or
-# with another number of CPU threads (which adds the same sums in a different order), has given anywhere from
-# SPREAD_TBD. Whether the additive model finds a way to answer "is there" from the image seems to be decided by chance
-# early in training; balanced data makes that way worth finding, it does not guarantee it (change the seed in
-# `make_model`, retrain, and see). In the stored run it was found; if yours prints well below 0.9, the model found it
-# only partly or not at all. Balanced data removes the reward for the shortcut; it does not by itself give a model the
-# means to do without it.
+# with another number of CPU threads (which adds the same sums in a different order), has given anywhere from 0.75 to
+# 0.94 (0.75, 0.79, 0.93 and 0.94 in four retrainings). Whether the additive model finds a way to answer "is there" from
+# the image seems to be decided by chance early in training; balanced data makes that way worth finding, it does not
+# guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was found; if yours prints well
+# below 0.9, the model found it only partly or not at all. Balanced data removes the reward for the shortcut; it does
+# not by itself give a model the means to do without it.
 
 # %% [markdown]
 # **Held-out combinations.** The held-out test scenes contain only (class, colour) pairs never seen in training.
@@ -515,7 +502,7 @@ results = mmutils.report_results({
 #   baseline on a balanced one; a model that sees must beat it there. Balancing the training answers (VQA v2 balances
 #   further, with complementary images) removes the reward for the shortcut: here it lifted additive attention's
 #   balanced "is there" from 0.586 to 0.905; in other trainings (other seeds, other numbers of CPU threads) it
-#   reached anywhere from SPREAD_TBD — balancing does not guarantee a model that answers from the image.
+#   reached anywhere from 0.75 to 0.94 — balancing does not guarantee a model that answers from the image.
 # - On (class, colour) pairs never seen in training, accuracy drops — compositional generalisation is not free.
 #
 # ## Exercises

@@ -19,7 +19,8 @@ import torch
 
 import mmutils
 from mmutils import (audio, audio_translation, balance, captioning, decoding, distill, encoders, fusion, generation,
-                     judges, lipsync, localization, matching, metrics, models, stft, training, vqa, word2vec)
+                     judges, lipsync, localization, matching, metrics, models, pretraining, stft, training, vqa,
+                     word2vec)
 
 # Modules whose public functions take no tensor input (they build data, read files, draw figures or run notebooks):
 # their tensors are made on the CPU by design, and lessons move them with `.to(device)`.
@@ -45,7 +46,7 @@ NO_TENSOR_INPUTS = {
     "matching.scene_attributes": "reads a world scene", "matching.tagging_texts": "reads a world scene",
     "metrics.corpus_bleu": "token lists", "metrics.edit_distance": "token lists",
     "metrics.word_error_rate": "strings",
-    "vqa.slot_targets": "reads world scenes", "vqa.vqa_examples": "builds the data set from scenes",
+    "pretraining.slot_targets": "reads world scenes", "vqa.vqa_examples": "builds the data set from scenes",
     "vqa.answer_vocabulary": "strings",
     "word2vec.Corpus": "data (token ids)", "word2vec.read_analogies": "reads question lines",
     "word2vec.train_skipgram": "trains on the CPU by design (lesson 02's hand-written sparse SGD)",
@@ -290,7 +291,10 @@ CASES = {
     "training.ShuffledBatches": lambda: (
         lambda x=torch.randn(5, 3), y=torch.arange(5):
         [list(training.ShuffledBatches(x, y, batch_size=2, generator=gen)) for gen in (None, g())]),
-    "vqa.SlotHeads": lambda: (lambda m=vqa.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
+    "pretraining.SlotHeads": lambda: (lambda m=pretraining.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
+    "pretraining.pretrain_slot_encoder": lambda: (
+        lambda x=torch.rand(4, 3, 24, 24), c=torch.randint(0, 11, (4, 3)), k=torch.randint(0, 7, (4, 3)):
+        pretraining.pretrain_slot_encoder(x, c, k, epochs=1, batch_size=2, device=x.device)["cnn"](x)),
     "vqa.with_positions": lambda: (lambda x=torch.rand(2, 4, 3, 3): vqa.with_positions(x)),
     "vqa.QuestionEncoder": lambda: (lambda m=vqa.QuestionEncoder(20, 6, 8): m(TOKENS, LENGTHS)),
     "vqa.VQAModel": lambda: (

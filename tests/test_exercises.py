@@ -9,7 +9,46 @@ from mmutils.exercises.lesson00 import reference_to_chw_float
 
 
 def test_ids_are_unique_and_well_formed():
-    assert REGISTRY and all(e.points > 0 and e.hint for e in REGISTRY.values())
+    assert REGISTRY and all(e.points > 0 and e.hint and e.nudge and e.nudge != e.hint for e in REGISTRY.values())
+
+
+def test_every_lesson_check_module_is_found_without_a_list():
+    """Checks modules are discovered: every lessonNN.py of the package is imported, and each lesson with exercises in
+    its notebook has registered checks."""
+    from pathlib import Path
+
+    import mmutils.exercises as ex
+
+    on_disk = sorted(p.stem for p in Path(ex.__file__).parent.glob("lesson[0-9][0-9].py"))
+    assert ex.LESSON_MODULES == on_disk and len(on_disk) == 12
+    assert {e.id.split(".")[0] for e in REGISTRY.values()} == {name[-2:] for name in on_disk}
+
+
+def test_a_first_wrong_answer_gets_the_nudge_then_the_full_hint(capsys, monkeypatch):
+    from mmutils.exercises import _core
+
+    monkeypatch.setattr(_core, "FAILURES", {})
+    wrong = lambda im: im.float() / 255  # noqa: E731  (not permuted)
+    ex = REGISTRY["00.1"]
+    check("00.1", wrong)
+    first = capsys.readouterr().out
+    assert "failed" in first and ex.nudge in first and ex.hint not in first
+    check("00.1", wrong)
+    second = capsys.readouterr().out
+    assert ex.hint in second and ex.nudge not in second
+    check("00.1", reference_to_chw_float)
+    assert "passed" in capsys.readouterr().out
+
+
+def test_a_crash_is_reported_at_the_students_line_not_inside_torch():
+    def to_chw_float(im):
+        scaled = im.float() / 255
+        return scaled.permute(2, 0, 1, 3)  # one axis too many: torch raises inside its own code
+
+    crash = evaluate("00.1", to_chw_float)
+    assert crash.status == "failed" and "RuntimeError" in crash.message
+    assert "of your `to_chw_float`: return scaled.permute(2, 0, 1, 3)" in crash.message
+    assert "site-packages" not in crash.message and "torch/" not in crash.message
 
 
 @pytest.mark.parametrize("exercise_id, right, wrongs", [

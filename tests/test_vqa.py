@@ -101,25 +101,6 @@ def test_with_positions_appends_row_and_column_one_hots():
     assert cells[0, k, 4:7].tolist() == [0, 1, 0] and cells[0, k, 7:].tolist() == [0, 0, 0, 1, 0]
 
 
-def test_slot_heads_read_each_third():
-    heads = vqa.SlotHeads(4)
-    cls, colour = heads(torch.randn(3, 4, 8, 8))
-    assert cls.shape == (3, 3, len(world.CLASS_NAMES) + 1) and colour.shape == (3, 3, len(world.COLOUR_NAMES) + 1)
-    # each third's logits depend on that third's columns only: a feature planted in one third moves that slot alone
-    # (an 8-wide grid is cut at columns 3 and 5: 0-2, 3-4, 5-7)
-    grid = torch.zeros(1, 4, 8, 8)
-    base = heads(grid)[0]
-    for third, column in [(0, 1), (1, 4), (2, 6)]:
-        planted = grid.clone()
-        planted[0, :, 2, column] = 5.0
-        moved = (heads(planted)[0] - base).abs().sum(-1)[0]  # (3,) change of each slot's class logits
-        assert moved[third] > 0 and (moved[torch.arange(3) != third] == 0).all(), (third, moved)
-    scenes = [world.make_scene(s, 32, (1, 3)) for s in range(20)]
-    c, k = vqa.slot_targets(scenes)
-    for s, row in zip(scenes, c):
-        assert (row != len(world.CLASS_NAMES)).sum() == len(s.objects)
-
-
 def _examples(yes_share, n=300):
     scenes = [world.make_scene(s, 32, (1, 3)) for s in range(n)]
     vocab = Vocabulary([tokenize(qa.question) for s in scenes for qa in s.qa])

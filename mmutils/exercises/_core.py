@@ -19,10 +19,11 @@ import os
 import re
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-__all__ = ["Exercise", "ExerciseFailed", "Outcome", "REGISTRY", "register", "evaluate", "check", "exercises_for_lesson",
-           "expect_tensor", "expect_close"]
+__all__ = ["Exercise", "ExerciseFailed", "Outcome", "REGISTRY", "FAILURES", "register", "evaluate", "check",
+           "exercises_for_lesson", "expect_tensor", "expect_close"]
 
 _ID = re.compile(r"^\d\d\.\d+$")
 
@@ -53,9 +54,10 @@ def expect_close(got, want, atol: float, context: str) -> None:
 class Exercise:
     id: str
     title: str
-    hint: str
+    hint: str  # the full recipe, shown from the second failure on
     points: int
     test: Callable
+    nudge: str = ""  # the first hint: where to look, not how to write it
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,22 @@ class Outcome:
 REGISTRY: dict[str, Exercise] = {}
 
 
-def register(exercise_id: str, title: str, hint: str, points: int = 1):
+def register(exercise_id: str, title: str, hint: str, points: int = 1, nudge: str = ""):
     """Decorator: register ``test(*student_objects)`` as the check of exercise ``exercise_id`` (``"LL.k"``).
 
-    The test raises ``ExerciseFailed`` (or any AssertionError) with a message when the answer is wrong.
+    The test raises ``ExerciseFailed`` (or any AssertionError) with a message when the answer is wrong. ``nudge`` is
+    the hint a student sees after a first wrong answer (the idea or the usual slip, no code); ``hint`` the fuller
+    recipe, shown from the second wrong answer on.
     """
     if not _ID.match(exercise_id):
         raise ValueError(f"register: exercise ids look like '03.2'; got {exercise_id!r}.")
+    if not nudge:
+        raise ValueError(f"register: exercise {exercise_id} needs a `nudge` (the first hint, before the recipe).")
 
     def deco(test):
         if exercise_id in REGISTRY:
             raise ValueError(f"register: exercise {exercise_id} is registered twice.")
-        REGISTRY[exercise_id] = Exercise(exercise_id, title, hint, points, test)
+        REGISTRY[exercise_id] = Exercise(exercise_id, title, hint, points, test, nudge)
         return test
 
     return deco
@@ -104,23 +110,54 @@ def evaluate(exercise_id: str, *student_objects) -> Outcome:
         return Outcome(ex.id, "not implemented", 0, ex.points, str(err) or "raise NotImplementedError left in place")
     except AssertionError as err:
         return Outcome(ex.id, "failed", 0, ex.points, str(err) or "wrong answer")
-    except Exception as err:  # the student's code crashed: a failure, reported with where it happened
-        where = traceback.extract_tb(err.__traceback__)[-1]
-        return Outcome(ex.id, "failed", 0, ex.points,
-                       f"your code raised {type(err).__name__}: {err} (line {where.lineno} of {where.name})")
+    except Exception as err:  # the student's code crashed: a failure, reported at the student's own line
+        return Outcome(ex.id, "failed", 0, ex.points, f"your code raised {type(err).__name__}: {err}"
+                       + _student_line(err.__traceback__))
     return Outcome(ex.id, "passed", ex.points, ex.points)
+
+
+_LIBRARY_DIRS = tuple(str(Path(m.__file__).resolve().parent) + os.sep for m in (os, json))  # the standard library
+
+
+def _is_library(filename: str) -> bool:
+    """Whether a traceback frame's file is library code (the standard library, site-packages, this package) rather
+    than the student's (a notebook cell, a script of theirs)."""
+    path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
+    package = str(Path(__file__).resolve().parents[1]) + os.sep
+    return (path.startswith(_LIBRARY_DIRS) or path.startswith(package) or "site-packages" in path
+            or "dist-packages" in path)
+
+
+def _student_line(tb) -> str:
+    """`` at line N of your `fn`: <the line>`` for the innermost frame of the student's code in traceback ``tb``
+    (not the line inside torch where an error surfaced); empty if no frame is theirs."""
+    frames = [f for f in traceback.extract_tb(tb) if not _is_library(f.filename)]
+    if not frames:
+        return ""
+    where = frames[-1]
+    text = f" — at line {where.lineno} of your `{where.name}`"
+    return text + (f": {where.line.strip()}" if where.line else "")
+
+
+FAILURES: dict[str, int] = {}  # wrong answers so far per exercise, in this Python session
 
 
 def check(exercise_id: str, *student_objects) -> None:
     """Check the student's answer to exercise ``exercise_id`` and print the verdict. Never raises for a wrong or
-    missing answer (only for an unknown exercise id), so the lesson goes on."""
+    missing answer (only for an unknown exercise id), so the lesson goes on. After a first wrong answer the hint is
+    the exercise's ``nudge``; from the second on, its full ``hint``."""
     outcome = evaluate(exercise_id, *student_objects)
     ex = REGISTRY[exercise_id]
     head = f"Exercise {ex.id} ({ex.title}): {outcome.status}"
     if outcome.status == "passed":
         print(f"{head} ✔  [{outcome.points}/{outcome.max_points}]")
     elif outcome.status == "failed":
-        print(f"{head} ✘  [0/{ex.points}]\n  what went wrong: {outcome.message}\n  hint: {ex.hint}")
+        FAILURES[ex.id] = FAILURES.get(ex.id, 0) + 1
+        if FAILURES[ex.id] == 1:
+            hint = f"{ex.nudge}\n  (run the cell again after a fix; a second wrong answer shows a fuller hint)"
+        else:
+            hint = ex.hint
+        print(f"{head} ✘  [0/{ex.points}]\n  what went wrong: {outcome.message}\n  hint: {hint}")
     else:
         print(f"{head} …  [0/{ex.points}]\n  replace the `raise NotImplementedError(...)` line with your code.")
     path = os.environ.get("MMUTILS_GRADE_REPORT")

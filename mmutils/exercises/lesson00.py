@@ -15,7 +15,9 @@ def reference_to_chw_float(image: torch.Tensor) -> torch.Tensor:
 
 
 @register("00.1", title="to_chw_float",
-          hint="permute (H, W, C) to (C, H, W), convert to float32 and divide by 255.")
+          hint="permute (H, W, C) to (C, H, W), convert to float32 and divide by 255.",
+          nudge="Moving the channel axis to the front reorders the axes; a reshape gives the right shape but "
+                "scrambles the pixels. The bytes 0-255 must also become 32-bit floats in [0, 1].")
 def _check_to_chw_float(fn):
     g = torch.Generator().manual_seed(0)
     for h, w, c in [(4, 5, 3), (32, 32, 3), (7, 2, 1)]:
@@ -36,7 +38,9 @@ def _check_to_chw_float(fn):
 
 @register("00.2", title="majority_baseline",
           hint="find the most frequent label in train_labels (torch.bincount then argmax) and return the fraction "
-               "of test_labels equal to it, as a Python float.")
+               "of test_labels equal to it, as a Python float.",
+          nudge="The one answer you always give comes from the training labels alone (ties go to the smallest label); "
+                "the test labels are only used to score it.")
 def _check_majority_baseline(fn):
     g = torch.Generator().manual_seed(1)
     for n_classes, majority in [(2, 1), (5, 3), (10, 0)]:

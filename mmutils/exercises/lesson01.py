@@ -13,7 +13,9 @@ from ._core import ExerciseFailed, register
 
 @register("01.1", title="keep_mask",
           hint="torch.rand(batch, generator=generator) gives uniform numbers; keep a sample where the number is "
-               ">= p_drop, and return the result as float 0/1.")
+               ">= p_drop, and return the result as float 0/1.",
+          nudge="p_drop is the chance that a sample is dropped, not kept. Draw the randomness from the generator "
+                "you are given (so that a run can be repeated), and return floats: the mask multiplies features.")
 def _check_keep_mask(fn):
     for batch, p in [(10, 0.0), (10, 1.0), (20000, 0.5), (20000, 0.2)]:
         out = fn(batch, p, torch.Generator().manual_seed(batch))
@@ -36,7 +38,10 @@ def _check_keep_mask(fn):
 @register("01.2", title="ogm_coeffs",
           hint="score each modality by summing softmax(logits)[i, y_i] over the batch; rho_a = s_a / s_b and "
                "rho_b = s_b / s_a; the modality whose rho is > 1 gets 1 - tanh(alpha * rho), the other gets 1.0 "
-               "(both 1.0 when the scores are equal).")
+               "(both 1.0 when the scores are equal).",
+          nudge="Score each modality by the probability it gives the true classes, not by its raw logits. Only the "
+                "modality that is ahead is slowed, and Eq. 10 puts the ratio itself in the tanh, not its excess over "
+                "1.")
 def _check_ogm(fn):
     g = torch.Generator().manual_seed(0)
     for alpha, boost in [(0.5, 3.0), (1.0, -3.0), (0.1, 0.5), (2.0, 0.0), (0.3, -0.2)]:
@@ -61,7 +66,9 @@ def _check_ogm(fn):
 
 @register("01.3", title="split_logits",
           hint="the head's weight is (classes, d_a + d_b): columns [:d_a] multiply the first modality's features, "
-               "the rest the second's; each modality gets half of the bias.")
+               "the rest the second's; each modality gets half of the bias.",
+          nudge="An nn.Linear weight is stored as (outputs, inputs), so the concatenation runs along its inputs. The "
+                "bias belongs to neither modality, and the two shares must still add up to the fused logits.")
 def _check_unimodal(fn):
     g = torch.Generator().manual_seed(1)
     for da, db in [(4, 6), (8, 8)]:

@@ -9,7 +9,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("02.1", title="my_keep_probability",
-          hint="f = counts / counts.sum() (in float64), then (sqrt(f / t) + 1) * t / f, clamp(max=1).")
+          hint="f = counts / counts.sum() (in float64), then (sqrt(f / t) + 1) * t / f, clamp(max=1).",
+          nudge="f is each word's share of the whole corpus, not its raw count. Work in floating point, not integers, "
+                "and remember that rare words get a value above 1, which is not a probability.")
 def _check_keep(fn):
     g = torch.Generator().manual_seed(0)
     for t in (1e-3, 1e-2):
@@ -24,7 +26,9 @@ def _check_keep(fn):
 
 @register("02.2", title="my_sgns_loss",
           hint="positive = logsigmoid((u * v).sum(-1)); negative = logsigmoid(-(negatives @ u[:, :, None]).squeeze(-1))"
-               ".sum(-1); return -(positive + negative).")
+               ".sum(-1); return -(positive + negative).",
+          nudge="A negative should score low, so its term uses the opposite sign of its score, and the k negatives "
+                "add up. Take the log of the sigmoid in one stable step: scores of ±3600 must give a finite loss.")
 def _check_sgns(fn):
     g = torch.Generator().manual_seed(1)
     for b, k, d in [(4, 3, 6), (7, 5, 10)]:
@@ -44,7 +48,10 @@ def _check_sgns(fn):
 
 @register("02.3", title="my_analogy",
           hint="unit = F.normalize(vectors, dim=1); scores = (unit[b] - unit[a] + unit[c]) @ unit.T; set the scores of "
-               "a, b and c to -inf in each row; argmax(1).")
+               "a, b and c to -inf in each row; argmax(1).",
+          nudge="3CosAdd works on directions: the vectors here have very different lengths, so bring them all to "
+                "length 1 before the arithmetic and the scoring. The question's own three words are never allowed as "
+                "answers.")
 def _check_analogy(fn):
     g = torch.Generator().manual_seed(2)
     vectors = torch.randn(200, 16, generator=g) * torch.rand(200, 1, generator=g) * 5  # lengths differ: normalise

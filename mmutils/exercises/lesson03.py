@@ -11,7 +11,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 @register("03.1", title="my_info_nce",
           hint="logits = (scale * sim).masked_fill(same & ~eye, -inf); target = arange(B); return the mean of "
-               "F.cross_entropy(logits, target) and F.cross_entropy(logits.T, target).")
+               "F.cross_entropy(logits, target) and F.cross_entropy(logits.T, target).",
+          nudge="Mask the equally true off-diagonal pairs before the softmax, not after, and leave the diagonal "
+                "alone: it is the target. Then do the same from the text side (the columns) and average the two.")
 def _check_info_nce(fn):
     g = torch.Generator().manual_seed(0)
     for b, scale in [(4, 1.0), (9, 14.3)]:
@@ -31,7 +33,9 @@ def _check_info_nce(fn):
 
 
 @register("03.2", title="my_recall_at_k",
-          hint="top = scores.topk(k, dim=1).indices; return relevant.gather(1, top).any(1).float().mean().item().")
+          hint="top = scores.topk(k, dim=1).indices; return relevant.gather(1, top).any(1).float().mean().item().",
+          nudge="A query is a hit when at least one relevant item is among its k best-scored items; how many there "
+                "are does not matter (that would be precision). Rank within each query's row.")
 def _check_recall(fn):
     g = torch.Generator().manual_seed(1)
     for q, n in [(6, 10), (20, 50)]:
@@ -49,7 +53,9 @@ def _check_recall(fn):
 
 @register("03.3", title="my_zero_shot",
           hint="placed = seen_probs @ F.normalize(seen_vectors, dim=1); return (F.normalize(placed, dim=1) @ "
-               "F.normalize(unseen_vectors, dim=1).T).argmax(1).")
+               "F.normalize(unseen_vectors, dim=1).T).argmax(1).",
+          nudge="The word vectors have very different lengths, and a long one would dominate both the weighted mean "
+                "and the comparison. Work with directions throughout: before mixing, and when you compare.")
 def _check_zero_shot(fn):
     g = torch.Generator().manual_seed(2)
     for n, s, u, d in [(5, 3, 2, 4), (40, 6, 4, 16)]:

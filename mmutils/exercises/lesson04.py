@@ -13,7 +13,10 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 @register("04.1", title="my_additive_attention",
           hint="scores = torch.tanh(features @ W_f + (h @ W_h)[:, None]) @ w  # (B, P); alpha = softmax over dim 1; "
-               "context = (alpha[:, :, None] * features).sum(1); return context, alpha.")
+               "context = (alpha[:, :, None] * features).sum(1); return context, alpha.",
+          nudge="The hidden state's projection is the same for every cell, so it is added to each cell's projection. "
+                "The softmax is a distribution over the P cells of each example, not over the batch or the attention "
+                "size.")
 def _check_attention(fn):
     g = torch.Generator().manual_seed(0)
     for b, p, d, hd, a in [(2, 4, 3, 5, 6), (3, 144, 8, 16, 10)]:
@@ -30,7 +33,9 @@ def _check_attention(fn):
 
 
 @register("04.2", title="my_doubly_stochastic",
-          hint="mask = (targets != 0).float()[:, :, None]; return ((1 - (alphas * mask).sum(1)) ** 2).mean().")
+          hint="mask = (targets != 0).float()[:, :, None]; return ((1 - (alphas * mask).sum(1)) ** 2).mean().",
+          nudge="For each image and cell, add up the attention it gets over the real (non-padding) steps; the ideal "
+                "total is 1. Then average the squared shortfall over images and cells, not over time steps.")
 def _check_doubly_stochastic(fn):
     g = torch.Generator().manual_seed(1)
     for b, t, p in [(2, 3, 4), (5, 7, 16)]:
@@ -55,7 +60,10 @@ def _clipped(hyp, refs, n):
 
 @register("04.3", title="my_clipped_matches",
           hint="count the hypothesis' n-grams (Counter of tuples); for each, the most times it occurs in any single "
-               "reference (Counter's | takes the maximum); matched = sum of min(count, that maximum).")
+               "reference (Counter's | takes the maximum); matched = sum of min(count, that maximum).",
+          nudge="Clip each n-gram by the most times it occurs in any one reference, not by its count over all "
+                "references together. The total counts the hypothesis' own n-grams, which is 0 when it is shorter "
+                "than n.")
 def _check_clipped(fn):
     cases = [("the the the the the the the".split(), [["the", "cat", "is", "on", "the", "mat"],
                                                      ["there", "is", "a", "cat", "on", "the", "mat"]], 1),

@@ -9,7 +9,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("05.1", title="my_gaussian_kl",
-          hint="0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(1)")
+          hint="0.5 * (mu ** 2 + logvar.exp() - 1 - logvar).sum(1)",
+          nudge="logvar is the log of the variance, not of the standard deviation. The KL of a diagonal Gaussian adds "
+                "up one term per dimension; sanity check: mu = 0 and logvar = 0 must give 0.")
 def _check_kl(fn):
     g = torch.Generator().manual_seed(0)
     for b, d in [(1, 1), (7, 8)]:
@@ -26,7 +28,9 @@ def _check_kl(fn):
 
 @register("05.2", title="my_gan_cls_d_loss",
           hint="bce = F.binary_cross_entropy_with_logits; bce(real_right, 1) + 0.5 * bce(real_wrong, 0) "
-               "+ 0.5 * bce(fake_right, 0), each the mean over the batch")
+               "+ 0.5 * bce(fake_right, 0), each the mean over the batch",
+          nudge="Only a real image with its own prompt is labelled real: a real image with the wrong prompt counts as "
+                "a fake too. The inputs are logits, not probabilities.")
 def _check_d_loss(fn):
     g = torch.Generator().manual_seed(1)
     for b in (1, 16):
@@ -41,7 +45,9 @@ def _check_d_loss(fn):
 
 
 @register("05.3", title="my_nearest_distance",
-          hint="flatten both to (N, D) and (M, D); torch.cdist(q, r).amin(1) / D ** 0.5")
+          hint="flatten both to (N, D) and (M, D); torch.cdist(q, r).amin(1) / D ** 0.5",
+          nudge="Root-mean-square means the mean of the squared differences over every pixel value (all channels), "
+                "then the square root, not the plain Euclidean distance. Keep only each query's nearest reference.")
 def _check_nn(fn):
     g = torch.Generator().manual_seed(2)
     for n, m in [(1, 1), (5, 9)]:

@@ -11,7 +11,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 @register("06.1", title="my_attention_pool",
           hint="weights = torch.softmax(scores, dim=1) (one distribution over the N cells per example); "
-               "return (weights[:, :, None] * cells).sum(1).")
+               "return (weights[:, :, None] * cells).sum(1).",
+          nudge="The weights must be a distribution over the N cells of each example (which axis is that?), so they "
+                "sum to 1 per example, and the result is the cells' weighted sum.")
 def _check_attention_pool(fn):
     g = torch.Generator().manual_seed(0)
     for b, n, d in [(2, 5, 3), (4, 64, 8)]:
@@ -26,7 +28,9 @@ def _check_attention_pool(fn):
 
 
 @register("06.2", title="my_low_rank_bilinear",
-          hint="(torch.tanh(x @ U) * torch.tanh(q @ V)) @ P")
+          hint="(torch.tanh(x @ U) * torch.tanh(q @ V)) @ P",
+          nudge="Project and squash each modality separately before they meet; they meet by an element-wise product, "
+                "not a matrix product, and only then go to the output size.")
 def _check_mlb(fn):
     g = torch.Generator().manual_seed(1)
     for b, dx, dq, r, o in [(3, 5, 4, 6, 2), (8, 16, 12, 32, 10)]:
@@ -40,7 +44,9 @@ def _check_mlb(fn):
 
 @register("06.3", title="my_majority_by_type",
           hint="for each type k with training questions: best[k] = train_answer[train_qtype == k].mode().values; "
-               "then return best[qtype].")
+               "then return best[qtype].",
+          nudge="Find one answer per question type, using only the training questions of that type (not one overall "
+                "majority); ties go to the smallest answer id. Then each question gets its type's answer.")
 def _check_majority(fn):
     g = torch.Generator().manual_seed(2)
     k = len(QUESTION_TYPES)

@@ -26,7 +26,9 @@ def _compare(got, want, what: str, tol: float) -> None:
 
 @register("07.1", title="my_frames",
           hint="pad n_fft // 2 samples on both sides by reflection (F.pad(x[None, None], (p, p), mode='reflect')), "
-               "then take windows of n_fft samples every hop samples: x.unfold(0, n_fft, hop).")
+               "then take windows of n_fft samples every hop samples: x.unfold(0, n_fft, hop).",
+          nudge="The frames are centred: extend both ends by half a window with a mirror image of the signal (not "
+                "zeros, and without repeating the edge sample). Each frame starts hop samples after the previous one.")
 def _check_frames(fn):
     for i, (length, n_fft, hop) in enumerate(_CASES):
         x = _signal(length, i)
@@ -36,7 +38,10 @@ def _check_frames(fn):
 
 @register("07.2", title="my_stft",
           hint="frames (n_frames, n_fft) times the window, then torch.fft.rfft along the frame axis, then transpose "
-               "to (n_fft // 2 + 1, n_frames).")
+               "to (n_fft // 2 + 1, n_frames).",
+          nudge="Window each frame before the transform, and transform each frame along its samples: a real signal "
+                "needs only the non-negative frequencies. Keep the complex values; the reference puts frequency "
+                "first, time second.")
 def _check_stft(fn):
     for i, (length, n_fft, hop) in enumerate(_CASES):
         x, window = _signal(length, 10 + i), torch.hann_window(n_fft)
@@ -49,7 +54,9 @@ def _check_stft(fn):
 
 @register("07.3", title="my_spectral_convergence",
           hint="the Frobenius norm of the difference of the magnitudes, divided by the Frobenius norm of the target "
-               "(torch.linalg.norm), returned as a float.")
+               "(torch.linalg.norm), returned as a float.",
+          nudge="Both norms are taken over the whole spectrogram at once (every frequency and frame), and the "
+                "denominator is the target's, not the estimate's.")
 def _check_sc(fn):
     g = torch.Generator().manual_seed(3)
     for shape in [(257, 20), (33, 5)]:

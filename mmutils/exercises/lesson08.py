@@ -10,7 +10,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("08.1", title="soften",
-          hint="divide the logits by the temperature, then softmax over the classes (dim=1).")
+          hint="divide the logits by the temperature, then softmax over the classes (dim=1).",
+          nudge="A higher temperature must make the distribution flatter, so the logits are scaled down by it before "
+                "the softmax. The softmax runs over the classes of each example, so every row sums to 1.")
 def _check_soften(fn):
     g = torch.Generator().manual_seed(0)
     for temperature in (1.0, 4.0, 10.0):
@@ -24,7 +26,9 @@ def _check_soften(fn):
 
 @register("08.2", title="kd_loss",
           hint="p = softmax(teacher / T), log q = log_softmax(student / T); KL = sum p (log p - log q) over classes, "
-               "mean over the batch, times T**2.")
+               "mean over the batch, times T**2.",
+          nudge="The KL is from the teacher to the student: the teacher's probabilities weight the log-ratio. Sum "
+                "over classes, average over examples only (not over classes too), and keep the T² factor.")
 def _check_kd(fn):
     g = torch.Generator().manual_seed(1)
     for temperature in (1.0, 4.0):
@@ -40,7 +44,9 @@ def _check_kd(fn):
 
 @register("08.3", title="my_precision_at_k",
           hint="for each query take the indices of the k largest scores (scores.topk(k, dim=1).indices), look them "
-               "up in `relevant` (gather), and average everything.")
+               "up in `relevant` (gather), and average everything.",
+          nudge="Precision is the fraction of the k top-scored items that are relevant: not whether any is (that is "
+                "Recall@K), and not divided by the number of relevant items.")
 def _check_pak(fn):
     g = torch.Generator().manual_seed(2)
     for q, n, k in [(5, 20, 1), (7, 30, 5), (3, 10, 10)]:

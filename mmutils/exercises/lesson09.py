@@ -13,7 +13,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 @register("09.1", title="my_retrieval_at_1",
           hint="d = (gallery[candidates] - predicted[:, None]).pow(2).sum(2)  # (N, K); "
-               "return d[:, 0] < d[:, 1:].amin(1)")
+               "return d[:, 0] < d[:, 1:].amin(1)",
+          nudge="Compare each prediction with its own K candidates only, not the whole gallery. The true face (column "
+                "0) wins only if it is strictly nearer than every other candidate: a tie is a miss.")
 def _check_retrieval(fn):
     g = torch.Generator().manual_seed(0)
     for n, m, d, k in [(4, 6, 3, 2), (20, 30, 16, 10)]:
@@ -35,7 +37,9 @@ def _check_retrieval(fn):
 
 @register("09.2", title="my_mel_to_linear",
           hint="torch.linalg.pinv(fb.T) @ mel  (or torch.linalg.lstsq(fb.T, mel, driver='gelsd').solution), "
-               "then .clamp_min(0)")
+               "then .clamp_min(0)",
+          nudge="Which matrix maps a linear spectrum to mels, fb or its transpose? Check the shapes. With fewer mels "
+                "than frequencies many solutions fit; you want the one of smallest norm, and power is never negative.")
 def _check_mel_to_linear(fn):
     g = torch.Generator().manual_seed(1)
     for n_fft, n_mels, t in [(64, 8, 5), (512, 48, 20)]:
@@ -53,7 +57,9 @@ def _check_mel_to_linear(fn):
 
 @register("09.3", title="my_word_error_rate",
           hint="per pair, the Levenshtein distance between the word lists (dynamic programming, each edit costs 1); "
-               "sum them and divide by the total number of reference words")
+               "sum them and divide by the total number of reference words",
+          nudge="The edit distance counts words, not characters. WER pools the whole list: total edits over total "
+                "reference words, not the mean of each sentence's rate. An empty hypothesis is all deletions.")
 def _check_wer(fn):
     cases = [
         (["a red dog"], ["a red dog"]),
@@ -78,7 +84,9 @@ def _check_wer(fn):
 @register("09.4", title="my_slots_to_captions",
           hint="per row: k, c, b = the argmax of each slot's logits; colour = world.COLOUR_NAMES[k], background = "
                "world.BACKGROUND_NAMES[b]; f\"{world.vocab.article(colour)} {colour} {world.CLASS_NAMES[c]} "
-               "{world.BACKGROUNDS[background]} the {background}\"")
+               "{world.BACKGROUNDS[background]} the {background}\"",
+          nudge="Each slot picks its most likely word on its own. The article agrees with the colour word after it "
+                "(\"an orange\"), and the preposition depends on the background (\"in the water\", \"on the grass\").")
 def _check_slots_to_captions(fn):
     g = torch.Generator().manual_seed(3)
     colour = torch.tensor([[0.0, 5, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 2]])  # orange, red, purple

@@ -11,7 +11,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 @register("10.1", title="my_localization_map",
           hint="up = F.interpolate(maps.clamp_min(0)[:, None], size=(size, size), mode='bilinear', "
-               "align_corners=False)[:, 0]; then (up - min) / (max - min) per map, the range clamped at 1e-12.")
+               "align_corners=False)[:, 0]; then (up - min) / (max - min) per map, the range clamped at 1e-12.",
+          nudge="Clamp negatives before upsampling, not after: bilinear blending makes the order matter. Normalise "
+                "each map by its own minimum and maximum, and make sure a constant map gives zeros, not NaN.")
 def _check_map(fn):
     g = torch.Generator().manual_seed(0)
     for n, h, size in [(3, 4, 16), (5, 12, 48)]:
@@ -27,7 +29,9 @@ def _check_map(fn):
 
 @register("10.2", title="my_map_iou",
           hint="box mask: (xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1); region = maps > threshold; "
-               "IoU = |region & box| / |region | box| (union clamped at 1).")
+               "IoU = |region & box| / |region | box| (union clamped at 1).",
+          nudge="Images are indexed (row, column), so y picks rows and x picks columns; the box's far edges are "
+                "exclusive. The region is strictly above the threshold, and an empty union must give 0, not NaN.")
 def _check_iou(fn):
     g = torch.Generator().manual_seed(1)
     for n, s in [(4, 8), (10, 24)]:
@@ -56,7 +60,9 @@ def _check_iou(fn):
 
 
 @register("10.3", title="my_pair_scores",
-          hint="pair_maps.flatten(2).topk(k, dim=2).values.mean(2)")
+          hint="pair_maps.flatten(2).topk(k, dim=2).values.mean(2)",
+          nudge="The k highest cells are picked over each pair's whole h × w map at once, not along one row or "
+                "column; the score is their average.")
 def _check_scores(fn):
     g = torch.Generator().manual_seed(2)
     for i, s, h, k in [(2, 3, 4, 1), (5, 5, 12, 16)]:
@@ -76,7 +82,10 @@ def _reference_loss(cells, sound, present, sounding, k, scale):
 @register("10.4", title="my_localization_loss",
           hint="maps = torch.einsum('bdhw,cd->bchw', cells, sound) (every image with every sound); "
                "scores = maps.flatten(2).topk(k, dim=2).values.mean(2); same = present[:, sounding]; "
-               "return matching.info_nce_loss(scores, same, scale).")
+               "return matching.info_nce_loss(scores, same, scale).",
+          nudge="Build the cell map of every (image, sound) pair first and pool each map afterwards; do not "
+                "compare a pooled image vector with the sound. A sound is just as true for any image that holds "
+                "its class: that pair is not a negative.")
 def _check_loss(fn):
     import torch.nn.functional as F
 

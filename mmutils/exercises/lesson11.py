@@ -10,7 +10,9 @@ from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
 
 @register("11.1", title="my_lse",
-          hint="mean = distances.mean(2); lowest = mean.min(1).values; return lowest, mean.median(1).values - lowest")
+          hint="mean = distances.mean(2); lowest = mean.min(1).values; return lowest, mean.median(1).values - lowest",
+          nudge="Average over the windows first, so each offset has one distance; both metrics are then taken across "
+                "the offsets. LSE-C says how far the best offset stands out from the typical (median) one.")
 def _check_lse(fn):
     g = torch.Generator().manual_seed(0)
     for b, o, w in [(2, 3, 4), (6, 17, 40)]:
@@ -26,7 +28,9 @@ def _check_lse(fn):
 
 
 @register("11.2", title="my_shift_track",
-          hint="out[b, t] = tracks[b, t - shifts[b]] where 0 <= t - shifts[b] < F, else the rest mouth REST")
+          hint="out[b, t] = tracks[b, t - shifts[b]] where 0 <= t - shifts[b] < F, else the rest mouth REST",
+          nudge="A positive shift makes the mouth move later, so frame t shows what the original showed s frames "
+                "earlier. Frames with no source are the rest mouth, not wrapped around from the other end.")
 def _check_shift(fn):
     g = torch.Generator().manual_seed(1)
     for b, f in [(3, 6), (5, 30)]:
@@ -44,7 +48,10 @@ def _check_shift(fn):
 
 @register("11.3", title="my_sync_loss",
           hint="windows = ls.mouth_windows(track)  # (B, W, 10); p = expert(windows.flatten(0, 1), "
-               "audio_w.flatten(0, 1)); return -torch.log(p).mean()")
+               "audio_w.flatten(0, 1)); return -torch.log(p).mean()",
+          nudge="The expert must read each mouth window in the layout it was trained on, next to the audio of the "
+                "same moment. Average over every window of every clip, and keep the graph intact so the gradient "
+                "reaches the track.")
 def _check_sync_loss(fn):
     with torch.random.fork_rng(devices=[]):  # the lesson's random state is left as it was
         torch.manual_seed(0)
