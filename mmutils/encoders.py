@@ -10,10 +10,11 @@ import torch.nn as nn
 from .core import random_device
 from .validate import check_tensor
 
-__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN", "permute_colour_channels"]
+__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN", "conv_block2d", "permute_colour_channels"]
 
 
-def _block2d(cin: int, cout: int) -> list[nn.Module]:
+def conv_block2d(cin: int, cout: int) -> list[nn.Module]:
+    """A 3x3 convolution (same size), batch norm and ReLU: the block of the course's small image CNNs."""
     return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
 
 
@@ -42,9 +43,9 @@ class ImageCNN(nn.Module):
         super().__init__()
         self.dim = dim
         self.features = nn.Sequential(
-            *_block2d(in_channels, width), nn.MaxPool2d(2),
-            *_block2d(width, 2 * width), nn.MaxPool2d(2),
-            *_block2d(2 * width, dim),
+            *conv_block2d(in_channels, width), nn.MaxPool2d(2),
+            *conv_block2d(width, 2 * width), nn.MaxPool2d(2),
+            *conv_block2d(2 * width, dim),
         )
 
     def grid(self, images: torch.Tensor) -> torch.Tensor:

@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import one_thread, random_device
+from .text import mean_of_words
 from .validate import check_positive, check_tensor
 from .world.render import background as draw_background
 from .world.render import object_sprite, paste
@@ -214,8 +215,7 @@ class MatchingDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         check_tensor(images, "MatchingDiscriminator", "images", shape=("B", 3, 32, 32), dtype="float")
         check_tensor(tokens, "MatchingDiscriminator", "tokens", shape=(images.shape[0], "L"), dtype="int")
-        mask = (tokens != self.pad_id).float()[:, :, None]  # (B, L, 1)
-        text = (self.embed(tokens) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, text_dim)
+        text = mean_of_words(self.embed(tokens), tokens, self.pad_id)  # (B, text_dim)
         h = self.image(images)  # (B, 4w, 4, 4)
         h = torch.cat([h, text[:, :, None, None].expand(-1, -1, 4, 4)], 1)  # (B, 4w + text_dim, 4, 4)
         return self.joint(h)[:, 0]  # (B,)

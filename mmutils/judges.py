@@ -8,6 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import random_device
+from .encoders import conv_block2d
 from .validate import check_tensor
 
 __all__ = ["AttributeClassifier", "blur_and_noise"]
@@ -26,9 +27,9 @@ class AttributeClassifier(nn.Module):
             raise ValueError(f"AttributeClassifier: each attribute needs >= 2 values; got {n_values}.")
         w = width
         self.features = nn.Sequential(
-            nn.Conv2d(3, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(), nn.AdaptiveAvgPool2d(4),
+            *conv_block2d(3, w), nn.MaxPool2d(2),
+            *conv_block2d(w, 2 * w), nn.MaxPool2d(2),
+            *conv_block2d(2 * w, 2 * w), nn.AdaptiveAvgPool2d(4),
             nn.Flatten(),
         )
         self.heads = nn.ModuleList(nn.Linear(2 * w * 16, int(n)) for n in n_values)

@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .text import mean_of_words
 from .validate import check_tensor
 from .world import BACKGROUND_NAMES, CLASS_NAMES, COLOUR_NAMES, Scene
 
@@ -77,9 +78,7 @@ class TextEncoder(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         check_tensor(tokens, "TextEncoder", "tokens", shape=("B", "L"), dtype="int")
-        mask = (tokens != 0).float()[:, :, None]  # (B, L, 1)
-        mean = (self.words(tokens) * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, word_dim)
-        return self.project(mean)  # (B, dim)
+        return self.project(mean_of_words(self.words(tokens), tokens))  # (B, dim)
 
 
 class JointEmbedding(nn.Module):

@@ -1,4 +1,5 @@
-"""Text as data: tokens and a vocabulary mapping them to ids (an embedding layer then maps ids to vectors)."""
+"""Text as data: tokens and a vocabulary mapping them to ids (an embedding layer then maps ids to vectors), and the
+mean of a text's word vectors (``mean_of_words``), the simplest text encoder."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Iterable
 
 import torch
 
-__all__ = ["tokenize", "Vocabulary"]
+from .validate import check_tensor
+
+__all__ = ["tokenize", "Vocabulary", "mean_of_words"]
 
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -52,3 +55,12 @@ class Vocabulary:
         for i, ids in enumerate(encoded):
             out[i, : len(ids)] = torch.tensor(ids, dtype=torch.long)
         return out
+
+
+def mean_of_words(vectors: torch.Tensor, tokens: torch.Tensor, pad_id: int = 0) -> torch.Tensor:
+    """The mean of each text's word vectors, padding left out: ``vectors`` ``(B, L, D)`` (the embedded ``tokens``),
+    ``tokens`` ``(B, L)`` ids padded with ``pad_id`` -> ``(B, D)`` (zeros for an all-padding row)."""
+    check_tensor(tokens, "mean_of_words", "tokens", shape=("B", "L"), dtype="int")
+    check_tensor(vectors, "mean_of_words", "vectors", shape=(tokens.shape[0], tokens.shape[1], "D"), dtype="float")
+    mask = (tokens != pad_id).float()[:, :, None]  # (B, L, 1)
+    return (vectors * mask).sum(1) / mask.sum(1).clamp_min(1)  # (B, D)

@@ -212,3 +212,34 @@ def test_precision_at_k_matches_a_direct_loop():
         assert precision_at_k(scores, relevant, k) == pytest.approx(want)
     with pytest.raises(ValueError, match=r"`k` must be an int in 1..50"):
         precision_at_k(scores, relevant, 0)
+
+
+def test_mean_of_words_leaves_padding_out():
+    from mmutils.text import mean_of_words
+
+    g = torch.Generator().manual_seed(0)
+    tokens = torch.tensor([[3, 5, 0, 0], [0, 0, 0, 0], [7, 1, 2, 9]])
+    vectors = torch.randn(3, 4, 5, generator=g)
+    want = torch.stack([vectors[0, :2].mean(0), torch.zeros(5), vectors[2].mean(0)])
+    assert torch.allclose(mean_of_words(vectors, tokens), want, atol=1e-6)
+    with pytest.raises(ValueError, match="vectors"):
+        mean_of_words(vectors[:, :3], tokens)
+
+
+def test_attribute_classifier_is_built_from_the_shared_conv_block():
+    """The judges' CNN is three of the course's conv blocks: the same layers, in the same order, as it was written out
+    before (same initial weights from the same seed)."""
+    from mmutils.judges import AttributeClassifier
+
+    torch.manual_seed(3)
+    got = AttributeClassifier([10, 6, 3])
+    torch.manual_seed(3)
+    w = 16
+    written_out = nn.Sequential(
+        nn.Conv2d(3, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(), nn.AdaptiveAvgPool2d(4),
+        nn.Flatten())
+    assert [type(m) for m in got.features] == [type(m) for m in written_out]
+    for (k, a), (k2, b) in zip(got.features.state_dict().items(), written_out.state_dict().items()):
+        assert k == k2 and torch.equal(a, b)

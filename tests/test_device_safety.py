@@ -19,8 +19,8 @@ import torch
 
 import mmutils
 from mmutils import (audio, audio_translation, balance, captioning, decoding, distill, encoders, fusion, generation,
-                     judges, lipsync, localization, matching, metrics, models, pretraining, stft, training, vqa,
-                     word2vec)
+                     judges, lipsync, localization, matching, metrics, models, pretraining, stft, text, training,
+                     vqa, word2vec)
 
 # Modules whose public functions take no tensor input (they build data, read files, draw figures or run notebooks):
 # their tensors are made on the CPU by design, and lessons move them with `.to(device)`.
@@ -52,6 +52,7 @@ NO_TENSOR_INPUTS = {
     "word2vec.train_skipgram": "trains on the CPU by design (lesson 02's hand-written sparse SGD)",
     "word2vec.NegativeSampler": "a CPU sampling table used by train_skipgram",
     "training.History": "a dict of floats", "training.plot_history": "a figure",
+    "encoders.conv_block2d": "builds layers (no tensor input)",
 }
 
 
@@ -169,6 +170,8 @@ CASES = {
                                           distill.distillation_loss(s, t)),
     "encoders.ImageCNN": lambda: (lambda m=encoders.ImageCNN(dim=4, width=2).eval(), x=torch.rand(2, 3, 16, 16):
                                   (m(x), m.grid(x))),
+    "text.mean_of_words": lambda: (
+        lambda v=torch.randn(2, 4, 3), t=torch.tensor([[1, 2, 0, 0], [0, 0, 0, 0]]): text.mean_of_words(v, t)),
     "encoders.AudioCNN": lambda: (lambda m=encoders.AudioCNN(8, 4, 2).eval(), x=torch.randn(2, 8, 20): m(x)),
     "encoders.WaveformCNN": lambda: (lambda m=encoders.WaveformCNN(4, 2).eval(), x=torch.randn(2, 4000): m(x)),
     "encoders.permute_colour_channels": lambda: (
