@@ -26,7 +26,7 @@ Every lesson imports what it needs from here, and shows the code with ``show_sou
 * ``audio_translation``  Speech2Face and image-to-speech: face autoencoder, voice encoder, vocoding, the cascade
   through text (lesson 09)
 * ``lipsync``    visemes, mouth tracks, lip generator, sync expert, LSE-D / LSE-C (lesson 11)
-* ``text``       tokens and vocabularies
+* ``text``       tokens and vocabularies, the mean of a text's word vectors (``mean_of_words``)
 * ``word2vec``   skip-gram with negative sampling, analogies (3CosAdd)
 * ``exercises``  homework checks (``check``)
 * ``notebooks``  rebuild lessons, student copies, grading, benchmark (command line: ``python -m mmutils.notebooks``)
