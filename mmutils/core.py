@@ -46,7 +46,8 @@ def one_thread(fn):
     For the course world's synthesis, many small operations on one clip at a time: split over threads, each op's
     start-up costs more than it saves (a 16,000-sample ``torch.sin`` is ~2x slower on two threads, and far slower on a
     busy machine). The results are the same bits: these element-wise ops and short sums do not depend on the thread
-    count (tests/test_world.py checks the world's sounds and speech at 1 and 2 threads)."""
+    count (tests/test_world.py checks the world's sounds, speech and images against the same functions run on two
+    threads)."""
 
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sysconfig
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,16 +117,15 @@ def evaluate(exercise_id: str, *student_objects) -> Outcome:
     return Outcome(ex.id, "passed", ex.points, ex.points)
 
 
-_LIBRARY_DIRS = tuple(str(Path(m.__file__).resolve().parent) + os.sep for m in (os, json))  # the standard library
+# the standard library, and this package (mmutils); installed packages such as torch sit under site-packages
+_LIBRARY_DIRS = (str(Path(sysconfig.get_paths()["stdlib"]).resolve()) + os.sep,
+                 str(Path(__file__).resolve().parents[1]) + os.sep)
 
 
 def _is_library(filename: str) -> bool:
-    """Whether a traceback frame's file is library code (the standard library, site-packages, this package) rather
-    than the student's (a notebook cell, a script of theirs)."""
-    path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
-    package = str(Path(__file__).resolve().parents[1]) + os.sep
-    return (path.startswith(_LIBRARY_DIRS) or path.startswith(package) or "site-packages" in path
-            or "dist-packages" in path)
+    """Whether a traceback frame's file is library code rather than the student's (a notebook cell, a script)."""
+    path = filename if filename.startswith("<") else str(Path(filename).resolve())
+    return path.startswith(_LIBRARY_DIRS) or "site-packages" in path or "dist-packages" in path
 
 
 def _student_line(tb) -> str:
