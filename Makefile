@@ -28,20 +28,20 @@ test: setup
 
 ## Re-execute every lesson (or LESSONS="03 04") into its .ipynb, regenerate student copies, print the benchmark.
 notebooks: setup
-	$(BIN)/python -m mmutils.notebooks build $(LESSONS)
+	$(BIN)/python -m mmutils.course build $(LESSONS)
 
 ## Regenerate the student copies in notebooks/exercises/ only.
 students: setup
-	$(BIN)/python -m mmutils.notebooks students
+	$(BIN)/python -m mmutils.course students
 
 ## Grade a student notebook: make grade NB=notebooks/exercises/00_start_here.ipynb
 grade: setup
 	@test -n "$(NB)" || (echo "usage: make grade NB=path/to/notebook.ipynb" && exit 2)
-	$(BIN)/python -m mmutils.notebooks grade $(NB)
+	$(BIN)/python -m mmutils.course grade $(NB)
 
 ## Execute each lesson three times (REPEAT=N to change) and print the median wall seconds and headline metrics (a benchmark, not a test).
 bench: setup
-	$(BIN)/python -m mmutils.notebooks bench --repeat $(or $(REPEAT),3) $(LESSONS)
+	$(BIN)/python -m mmutils.course bench --repeat $(or $(REPEAT),3) $(LESSONS)
 
 ## Run every lesson (or LESSONS="03 04") over seeds and thread counts; write reports/robustness.{md,json} (1-2 h).
 robustness: setup

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .notebooks import NOTEBOOKS, REPO, execute, lesson_sources, read_source
+from .lessons import NOTEBOOKS, REPO, execute, lesson_sources, read_source
 
 __all__ = ["DEFAULT_RUNS", "parse_run", "fingerprint", "run_one", "summarise", "markdown", "main"]
 

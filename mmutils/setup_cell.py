@@ -7,7 +7,7 @@ clone on ``sys.path``. The course's address is configured once, as ``Repository`
 ``pyproject.toml``; the setup cells and the "Open in Colab" links (the site's lesson pages) are generated from it, and
 ``MMCOURSE_REPOSITORY`` overrides it when the cell runs (a fork, or a local clone in the tests).
 
-``python -m mmutils.notebooks setup-cells`` writes the cell into every lesson source, into its executed copy (where
+``python -m mmutils.course setup-cells`` writes the cell into every lesson source, into its executed copy (where
 the cell produces no output, so nothing is re-executed: the cells after it are renumbered) and into the student copy.
 """
 
@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 
 import nbformat
+
+from .lessons import executed_path
 
 __all__ = ["MARKER", "repository", "colab_url", "setup_cell_source", "write_setup_cells"]
 
@@ -113,7 +115,7 @@ def write_setup_cells(sources: list[Path], pyproject: Path = REPO / "pyproject.t
         if new != text:
             src.write_text(new, encoding="utf-8")
             changed.append(src)
-        target = src.with_suffix(".ipynb")
+        target = executed_path(src)
         nb = nbformat.read(target, as_version=4)
         if _executed_with_cell(nb, cell):
             nbformat.write(nb, target)

@@ -1,7 +1,11 @@
-"""A small training loop: ``fit`` with a progress bar, a loss/metric ``History`` and its plot.
+"""A small training loop: ``fit`` with a progress bar, a loss/metric ``History`` and its plot, and two batch sources.
 
 The loop stays out of the way of multi-modal batches: you pass ``loss_fn(model, batch) -> scalar loss``, so a batch
 can be ``(image, text)``, ``(audio, image, label)`` or anything else, and the model's call lives in your code.
+
+* ``ShuffledBatches``: epochs — every row once per pass, in a new random order (as a shuffling DataLoader);
+* ``RandomBatches``: steps — ``steps`` batches of rows drawn at random with replacement, the loop most lessons train
+  their small models with (``fit(model, RandomBatches(..., steps=1200), loss_fn, epochs=1)``).
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from tqdm import tqdm
 
 from .validate import check_positive
 
-__all__ = ["History", "ShuffledBatches", "fit", "plot_history"]
+__all__ = ["History", "ShuffledBatches", "RandomBatches", "fit", "plot_history"]
 
 
 class History(dict):
-    """``{name: [value per epoch]}`` with ``'loss'`` (mean training loss) and one list per metric."""
+    """``{name: [value per epoch]}`` with ``'loss'`` (mean training loss) and one list per metric; ``steps`` holds
+    the loss of every training step (a learning curve finer than the epochs)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps: list[float] = []
 
     def last(self, name: str) -> float:
         if name not in self or not self[name]:
@@ -70,6 +79,41 @@ class ShuffledBatches:
             yield tuple(t[rows.to(t.device)] for t in self.tensors)
 
 
+class RandomBatches:
+    """``steps`` mini-batches of rows drawn at random, with replacement: each step draws
+    ``torch.randint(n, (batch_size,), generator=generator)`` and yields every tensor's rows at those indices (one
+    tensor: its rows; several: a tuple). A step's indices are drawn when its batch is taken, so whatever a ``loss_fn``
+    draws from the same generator interleaves with them exactly as in the loop written out::
+
+        for step in range(steps):
+            idx = torch.randint(n, (batch_size,), generator=generator)
+            ...
+
+    Iterating it once gives ``steps`` batches (one "epoch" of ``fit``); ``len()`` is ``steps``.
+    """
+
+    def __init__(self, *tensors: torch.Tensor, batch_size: int, steps: int, generator: torch.Generator | None = None):
+        if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
+            raise ValueError("RandomBatches: give one or more tensors, each with one row per example.")
+        sizes = [len(t) for t in tensors]
+        if len(set(sizes)) != 1 or sizes[0] == 0:
+            raise ValueError(f"RandomBatches: every tensor needs the same number of rows (> 0); got {sizes}.")
+        check_positive(batch_size, "RandomBatches", "batch_size", integer=True)
+        check_positive(steps, "RandomBatches", "steps", integer=True)
+        self.tensors, self.batch_size, self.steps, self.generator = tensors, batch_size, steps, generator
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __iter__(self):
+        n = len(self.tensors[0])
+        for _ in range(self.steps):
+            idx = torch.randint(n, (self.batch_size,), generator=self.generator,  # (batch_size,)
+                                device=self.generator.device if self.generator is not None else "cpu")
+            rows = tuple(t[idx.to(t.device)] for t in self.tensors)
+            yield rows[0] if len(rows) == 1 else rows
+
+
 def _to_device(batch, device):
     if isinstance(batch, torch.Tensor):
         return batch.to(device)
@@ -95,10 +139,12 @@ def fit(
     desc: str = "train",
     progress: bool = True,
 ) -> History:
-    """Train ``model`` for ``epochs`` passes over ``batches`` and return the per-epoch ``History``.
+    """Train ``model`` for ``epochs`` passes over ``batches`` and return the ``History`` (per epoch, and every
+    step's loss in ``history.steps``). The progress bar counts steps when ``batches`` has a length.
 
     Args:
-        batches: an iterable of batches (a DataLoader, or a list); tensors inside are moved to ``device``.
+        batches: an iterable of batches (a DataLoader, ``ShuffledBatches``, ``RandomBatches``, or a list); tensors
+            inside are moved to ``device``.
         loss_fn: ``loss_fn(model, batch) -> loss`` (0-d tensor).
         optimizer: defaults to Adam over ``model.parameters()`` with learning rate ``lr``.
         metrics: ``{name: fn(model) -> float}``, called after every epoch with the model in eval mode under
@@ -117,8 +163,10 @@ def fit(
     history = History(loss=[])
     for name in metrics or {}:
         history[name] = []
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, ncols=90, mininterval=0.5)
-    for _ in bar:
+    per_epoch = len(batches) if hasattr(batches, "__len__") else None
+    bar = tqdm(total=epochs * per_epoch if per_epoch else epochs, desc=desc, disable=not progress, ncols=90,
+               mininterval=0.5, unit="step" if per_epoch else "epoch")
+    for _ in range(epochs):
         model.train()
         total, count = 0.0, 0
         for batch in batches:
@@ -132,7 +180,11 @@ def fit(
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            total, count = total + loss.item(), count + 1
+            value = loss.item()
+            history.steps.append(value)
+            total, count = total + value, count + 1
+            if per_epoch:
+                bar.update()
         if count == 0:
             raise ValueError("fit: `batches` yielded no batch.")
         history["loss"].append(total / count)
@@ -141,7 +193,10 @@ def fit(
             with torch.no_grad():
                 for name, fn in metrics.items():
                     history[name].append(float(fn(model)))
+        if not per_epoch:
+            bar.update()
         bar.set_postfix({k: f"{v[-1]:.3f}" for k, v in history.items()}, refresh=False)
+    bar.close()
     model.eval()
     return history
 

@@ -40,7 +40,7 @@ class SiteError(Exception):
 
 HOME_SECTIONS = ["Two commands", "Lessons"]
 HOMEWORK_SECTIONS = ["Doing the homework", "Grading (instructors)"]
-# Modules left out of the API reference: the per-lesson exercise checks (their API is mmutils.exercises').
+# Modules left out of the API reference: the per-lesson exercise checks (their API is mmutils.checks').
 API_SKIP = re.compile(r"^mmutils\.exercises\.(_core|lesson\d\d)$")
 
 
@@ -109,10 +109,10 @@ def lessons_page_part(lessons_section: str, rows: list[dict]) -> str:
 
 def exercise_table(rows: list[dict]) -> list[str]:
     """Every exercise the grader knows (the course's registry, not the notebooks): lesson, id, title, points."""
-    from mmutils.exercises import exercises_for_lesson
+    from mmutils.checks import exercises_for_lesson
 
     out = ["## The exercises", "", "What `make grade` scores, lesson by lesson (from the course's registry of checks, "
-           "`mmutils/exercises/`).", "", "| lesson | exercise | what you write | points |", "|---|---|---|---|"]
+           "`mmutils/checks/`).", "", "| lesson | exercise | what you write | points |", "|---|---|---|---|"]
     total = 0
     for r in rows:
         for e in exercises_for_lesson(r["number"]):
@@ -220,9 +220,9 @@ def api_pages(dest: Path) -> None:
         title = f"``{name}``"
         body = [title, "=" * len(title), "", f".. automodule:: {name}"]
         # A package's page shows its docstring and its modules; its re-exports are documented where they live
-        # (documenting them twice would be a duplicate-object warning). mmutils.exercises is the exception: its
+        # (documenting them twice would be a duplicate-object warning). mmutils.checks is the exception: its
         # API lives in a private module that is not documented on its own.
-        if not is_package or name == "mmutils.exercises":
+        if not is_package or name == "mmutils.checks":
             body += ["   :members:", "   :show-inheritance:"]
         children = [n for n in names if n != name and n.rsplit(".", 1)[0] == name]
         if children:

@@ -4,10 +4,12 @@ import pytest
 import torch
 import torchaudio
 
-from mmutils import audio_translation as at
+from mmutils.translating import image_to_speech as at
+from mmutils import metrics
+from mmutils.translating import speech2face as s2f
 from mmutils import world
 from mmutils.audio import fit_frames, log_mel
-from mmutils.encoders import ImageCNN
+from mmutils.blocks.encoders import ImageCNN
 from mmutils.world import faces
 
 
@@ -49,12 +51,12 @@ def test_render_face_is_seeded_and_shows_its_attributes():
 
 
 def test_autoencoder_and_voice_encoder_shapes_and_errors():
-    ae = at.FaceAutoencoder(latent_dim=8)
+    ae = s2f.FaceAutoencoder(latent_dim=8)
     x = torch.rand(3, 3, 32, 32)
     assert ae.encode(x).shape == (3, 8) and ae(x).shape == (3, 3, 32, 32)
     with pytest.raises(ValueError, match="FaceAutoencoder.encode"):
         ae.encode(torch.rand(3, 3, 28, 28))
-    enc = at.VoiceEncoder(n_mels=32, latent_dim=8)
+    enc = s2f.VoiceEncoder(n_mels=32, latent_dim=8)
     assert enc(torch.randn(4, 32, 96)).shape == (4, 8)
     with pytest.raises(ValueError, match="VoiceEncoder"):
         enc(torch.randn(4, 40, 96))
@@ -64,12 +66,12 @@ def test_retrieval_at_1_matches_a_direct_loop():
     g = torch.Generator().manual_seed(0)
     predicted, gallery = torch.randn(30, 5, generator=g), torch.randn(12, 5, generator=g)
     candidates = torch.stack([torch.randperm(12, generator=g)[:4] for _ in range(30)])
-    got = at.retrieval_at_1(predicted, gallery, candidates)
+    got = metrics.retrieval_at_1(predicted, gallery, candidates)
     for n in range(30):
         d = [float(((gallery[c] - predicted[n]) ** 2).sum()) for c in candidates[n]]
         assert bool(got[n]) == (d[0] < min(d[1:]))
     with pytest.raises(ValueError, match="candidates"):
-        at.retrieval_at_1(predicted, gallery, candidates.float())
+        metrics.retrieval_at_1(predicted, gallery, candidates.float())
 
 
 def test_image_to_speech_and_recognizer_shapes():

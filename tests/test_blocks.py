@@ -9,12 +9,12 @@ import torchaudio
 
 import mmutils
 from mmutils.audio import log_mel
-from mmutils.balance import (gradient_norm, modality_keep_mask, modulate_gradients, ogm_coefficients, true_class_score,
-                             unimodal_logits)
-from mmutils.encoders import AudioCNN, ImageCNN
-from mmutils.fusion import ConcatFusion
+from mmutils.blocks.balance import (gradient_norm, modality_keep_mask, modulate_gradients, ogm_coefficients,
+                                    true_class_score, unimodal_logits)
+from mmutils.blocks.encoders import AudioCNN, ImageCNN
+from mmutils.blocks.fusion import ConcatFusion
 from mmutils.metrics import linear_probe
-from mmutils.models import LateFusionClassifier
+from mmutils.blocks.models import LateFusionClassifier
 from mmutils.text import Vocabulary, tokenize
 
 
@@ -48,9 +48,14 @@ def test_image_cnn_runs_channels_last_with_the_usual_values_and_gradients():
 
 
 def test_concat_fusion_and_late_fusion_keep_mask():
-    assert ConcatFusion()([torch.rand(4, 2), torch.rand(4, 3)]).shape == (4, 5)
-    with pytest.raises(ValueError, match=r"features\[1\]` must have shape \(4, None\)"):
-        ConcatFusion()([torch.rand(4, 2), torch.rand(5, 3)])
+    assert ConcatFusion((2, 3))([torch.rand(4, 2), torch.rand(4, 3)]).shape == (4, 5)
+    assert ConcatFusion((2, 3)).out_dim == 5
+    with pytest.raises(ValueError, match=r"features\[1\]` must have shape \(4, 3\)"):
+        ConcatFusion((2, 3))([torch.rand(4, 2), torch.rand(5, 3)])
+    with pytest.raises(ValueError, match="list of 2 tensors"):
+        ConcatFusion((2, 3))([torch.rand(4, 2)])
+    with pytest.raises(ValueError, match="positive size"):
+        ConcatFusion(())
     torch.manual_seed(0)
     model = LateFusionClassifier({"image": ImageCNN(dim=8), "audio": AudioCNN(dim=8)}, n_classes=3).eval()
     inputs = {"image": torch.rand(2, 3, 16, 16), "audio": torch.rand(2, 32, 20)}
@@ -179,7 +184,7 @@ def test_fit_after_backward_hook_runs_before_the_step():
 
 
 def test_waveform_cnn_shapes():
-    from mmutils.encoders import WaveformCNN
+    from mmutils.blocks.encoders import WaveformCNN
 
     assert WaveformCNN(dim=32)(torch.randn(3, 16000)).shape == (3, 32)
     with pytest.raises(ValueError, match=r"`waveforms` must have shape \(B, T\)"):
@@ -187,7 +192,7 @@ def test_waveform_cnn_shapes():
 
 
 def test_distillation_loss_matches_torch_kl_div():
-    from mmutils.distill import distillation_loss, soft_targets
+    from mmutils.matching.distillation import distillation_loss, soft_targets
 
     g = torch.Generator().manual_seed(0)
     s, t = torch.randn(16, 7, generator=g) * 3, torch.randn(16, 7, generator=g) * 3
@@ -229,7 +234,7 @@ def test_mean_of_words_leaves_padding_out():
 def test_attribute_classifier_is_built_from_the_shared_conv_block():
     """The judges' CNN is three of the course's conv blocks: the same layers, in the same order, as it was written out
     before (same initial weights from the same seed)."""
-    from mmutils.judges import AttributeClassifier
+    from mmutils.blocks.judges import AttributeClassifier
 
     torch.manual_seed(3)
     got = AttributeClassifier([10, 6, 3])
@@ -243,3 +248,39 @@ def test_attribute_classifier_is_built_from_the_shared_conv_block():
     assert [type(m) for m in got.features] == [type(m) for m in written_out]
     for (k, a), (k2, b) in zip(got.features.state_dict().items(), written_out.state_dict().items()):
         assert k == k2 and torch.equal(a, b)
+
+
+def test_every_fusion_keeps_one_contract_and_any_vector_fusion_fits_the_late_fusion_classifier():
+    """``forward(list) -> (B, out_dim)`` for every fusion; the classifier's head is sized from ``out_dim``."""
+    from mmutils.blocks.fusion import AttentionFusion, BilinearFusion, MLBAttentionFusion, ProductFusion
+
+    x, q, grid = torch.randn(3, 5), torch.randn(3, 4), torch.randn(3, 6, 5)
+    for fusion in [ConcatFusion((5, 4)), ProductFusion(5, 4, 7), BilinearFusion(5, 4, 8, 7)]:
+        assert not fusion.attends and fusion([x, q]).shape == (3, fusion.out_dim)
+    for fusion in [AttentionFusion(5, 4, 8), MLBAttentionFusion(5, 4, 8, 7)]:
+        assert fusion.attends and fusion([grid, q]).shape == (3, fusion.out_dim)
+        with pytest.raises(ValueError, match=r"grid \(B, N, d_x\), query"):
+            fusion([grid])
+    torch.manual_seed(0)
+    encoders = {"image": ImageCNN(dim=8, width=4), "audio": AudioCNN(dim=6, width=4)}
+    model = LateFusionClassifier(encoders, n_classes=3, fusion=ProductFusion(8, 6, 5)).eval()
+    assert model.head.in_features == 5
+    logits, _ = model({"image": torch.rand(2, 3, 16, 16), "audio": torch.rand(2, 32, 20)})
+    assert logits.shape == (2, 3)
+    with pytest.raises(ValueError, match="vector fusion"):
+        LateFusionClassifier(encoders, n_classes=3, fusion=AttentionFusion(8, 6))
+
+
+def test_attention_fusion_is_additive_attention_over_the_grid():
+    """AttentionFusion = AdditiveAttention's context concatenated with the query, the formula written out."""
+    from mmutils.blocks.fusion import AttentionFusion
+
+    torch.manual_seed(0)
+    fusion, grid, q = AttentionFusion(5, 4, 8), torch.randn(3, 6, 5), torch.randn(3, 4)
+    a = fusion.attention
+    scores = a.score(torch.tanh(grid @ a.from_features.weight.T + a.from_features.bias
+                                + (q @ a.from_hidden.weight.T + a.from_hidden.bias)[:, None])).squeeze(-1)  # (3, 6)
+    weights = torch.softmax(scores, 1)
+    want = torch.cat([(weights[:, :, None] * grid).sum(1), q], 1)
+    assert torch.allclose(fusion([grid, q]), want, atol=1e-6)
+    assert torch.allclose(fusion.weights, weights, atol=1e-6)

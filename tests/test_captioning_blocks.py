@@ -7,7 +7,7 @@ import random
 import pytest
 import torch
 
-from mmutils.decoding import beam_search, greedy_decode
+from mmutils.blocks.decoding import beam_search, greedy_decode
 from mmutils.metrics import corpus_bleu
 
 
@@ -130,13 +130,15 @@ def test_edit_distance_by_hand():
 
 
 # ---------------------------------------------------------------- decoders (lesson 04)
-from mmutils import captioning  # noqa: E402
-from mmutils.encoders import permute_colour_channels  # noqa: E402
+from mmutils import metrics  # noqa: E402
+from mmutils.blocks import attention  # noqa: E402
+from mmutils.blocks.encoders import permute_colour_channels  # noqa: E402
+from mmutils.translating import captioning  # noqa: E402
 
 
 def test_additive_attention_matches_its_formula():
     torch.manual_seed(0)
-    att = captioning.AdditiveAttention(5, 7, 4)
+    att = attention.AdditiveAttention(5, 7, 4)
     f, h = torch.randn(3, 6, 5), torch.randn(3, 7)
     context, alpha = att(f, att.project(f), h)
     e = torch.stack([torch.stack([att.score(torch.tanh(att.from_features(f[b, i]) + att.from_hidden(h[b])))[0]
@@ -206,7 +208,7 @@ def test_attention_hits_and_channel_permutation():
     alphas[0, 5] = 1  # row 1, col 1 of a 4x4 grid on 16 px: centre (6, 6)
     alphas[1, 15] = 1  # centre (14, 14)
     boxes = torch.tensor([[4, 4, 8, 8], [0, 0, 8, 8]])
-    assert captioning.attention_hits(alphas, 4, 16, boxes).tolist() == [True, False]
+    assert metrics.attention_hits(alphas, 4, 16, boxes).tolist() == [True, False]
     x = torch.rand(6, 3, 5, 5)
     y = permute_colour_channels(x, torch.Generator().manual_seed(0))
     for a, b in zip(x, y):
@@ -218,8 +220,6 @@ def test_attention_hits_and_channel_permutation():
 
 def test_show_and_tell_from_the_whole_grid_keeps_the_layout():
     """From the mean feature, shuffling the cells changes nothing; from the whole grid, it changes the start state."""
-    from mmutils import captioning
-
     torch.manual_seed(0)
     features = torch.randn(2, 9, 16)  # (B, P, D)
     shuffled = features[:, torch.randperm(9)]

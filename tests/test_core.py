@@ -124,3 +124,37 @@ def test_shuffled_batches_reject_tensors_of_different_lengths():
         mmutils.ShuffledBatches(torch.zeros(3), torch.zeros(4), batch_size=2)
     with pytest.raises(ValueError, match="batch_size"):
         mmutils.ShuffledBatches(torch.zeros(3), batch_size=0)
+
+
+def test_random_batches_draw_as_the_loop_written_out_and_interleave_with_the_loss():
+    """fit over RandomBatches trains the very model of the hand-written loop (same draws, same updates), even when
+    the loss draws from the same generator, and keeps every step's loss."""
+    x, y = torch.randn(50, 4), torch.randint(0, 3, (50,))  # (50, 4), (50,)
+
+    def noisy_loss(model, batch, g):
+        xb, yb = batch
+        return torch.nn.functional.cross_entropy(model(xb + 0.1 * torch.randn(xb.shape, generator=g)), yb)
+
+    torch.manual_seed(0)
+    by_hand = torch.nn.Linear(4, 3)
+    optimiser, g, losses = torch.optim.Adam(by_hand.parameters(), lr=1e-2), torch.Generator().manual_seed(1), []
+    for _ in range(30):
+        idx = torch.randint(len(x), (8,), generator=g)
+        loss = noisy_loss(by_hand, (x[idx], y[idx]), g)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    torch.manual_seed(0)
+    model, g = torch.nn.Linear(4, 3), torch.Generator().manual_seed(1)
+    batches = mmutils.RandomBatches(x, y, batch_size=8, steps=30, generator=g)
+    assert len(batches) == 30
+    history = mmutils.fit(model, batches, lambda m, b: noisy_loss(m, b, g), epochs=1, lr=1e-2, progress=False)
+    assert history.steps == losses and history["loss"] == [sum(losses) / 30]
+    assert torch.equal(model.weight, by_hand.weight) and torch.equal(model.bias, by_hand.bias)
+    single = next(iter(mmutils.RandomBatches(x, batch_size=5, steps=1)))
+    assert single.shape == (5, 4)  # one tensor: its rows, not a tuple
+    with pytest.raises(ValueError, match="same number of rows"):
+        mmutils.RandomBatches(torch.zeros(3), torch.zeros(4), batch_size=2, steps=1)
+    with pytest.raises(ValueError, match="steps"):
+        mmutils.RandomBatches(torch.zeros(3), batch_size=2, steps=0)

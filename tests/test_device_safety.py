@@ -18,17 +18,21 @@ import pytest
 import torch
 
 import mmutils
-from mmutils import (audio, audio_translation, balance, captioning, decoding, distill, encoders, fusion, generation,
-                     judges, lipsync, localization, matching, metrics, models, pretraining, stft, text, training,
-                     vqa, word2vec)
+from mmutils import audio, metrics, stft, text, training, world
+from mmutils.blocks import attention, balance, decoding, encoders, fusion, judges, models, pretraining
+from mmutils.matching import distillation, joint_embedding, word2vec
+from mmutils.referencing import lipsync, localization, vqa
+from mmutils.translating import captioning, image_to_speech, speech2face, text_to_image
 
 # Modules whose public functions take no tensor input (they build data, read files, draw figures or run notebooks):
 # their tensors are made on the CPU by design, and lessons move them with `.to(device)`.
 NO_TENSOR_MODULES = {
     "mmutils.core": "seeding and device choice",
     "mmutils.data": "reads the shipped files",
-    "mmutils.exercises": "homework checks (run on the CPU)",
-    "mmutils.notebooks": "notebook tooling",
+    "mmutils.checks": "homework checks (run on the CPU)",
+    "mmutils.lessons": "notebook tooling",
+    "mmutils.homework": "notebook tooling",
+    "mmutils.course": "notebook tooling",
     "mmutils.setup_cell": "writes the lessons' setup cell",
     "mmutils.widgets": "controls that call a lesson's drawing function",
     "mmutils.robustness": "notebook tooling",
@@ -37,22 +41,30 @@ NO_TENSOR_MODULES = {
     "mmutils.validate": "checks only",
     "mmutils.viz": "figures (converts to NumPy)",
     "mmutils.world": "the course world builds its data on the CPU",
+    "mmutils.world.dataset": "the course world builds its data on the CPU",
+    "mmutils.world.faces": "the course world builds its data on the CPU",
+    "mmutils.world.render": "the course world builds its data on the CPU",
+    "mmutils.world.scene": "the course world builds its data on the CPU",
+    "mmutils.world.sounds": "the course world builds its data on the CPU",
+    "mmutils.world.speech": "the course world builds its data on the CPU",
+    "mmutils.world.vocab": "the course world builds its data on the CPU",
 }
 NO_TENSOR_INPUTS = {
     "audio.read_audio": "reads a file", "audio.write_audio": "writes a file",
-    "generation.prompt_words": "strings", "generation.render_prompt": "draws a world image on the CPU",
-    "lipsync.split_phonemes": "strings", "lipsync.viseme": "strings",
-    "lipsync.mouth_track": "builds a track from timings (data)",
-    "matching.scene_attributes": "reads a world scene", "matching.tagging_texts": "reads a world scene",
-    "metrics.corpus_bleu": "token lists", "metrics.edit_distance": "token lists",
-    "metrics.word_error_rate": "strings",
-    "pretraining.slot_targets": "reads world scenes", "vqa.vqa_examples": "builds the data set from scenes",
-    "vqa.answer_vocabulary": "strings",
-    "word2vec.Corpus": "data (token ids)", "word2vec.read_analogies": "reads question lines",
-    "word2vec.train_skipgram": "trains on the CPU by design (lesson 02's hand-written sparse SGD)",
-    "word2vec.NegativeSampler": "a CPU sampling table used by train_skipgram",
+    "world.prompts.prompt_words": "strings", "world.prompts.render_prompt": "draws a world image on the CPU",
+    "referencing.lipsync.split_phonemes": "strings", "referencing.lipsync.viseme": "strings",
+    "referencing.lipsync.mouth_track": "builds a track from timings (data)",
+    "world.texts.scene_attributes": "reads a world scene", "world.texts.tagging_texts": "reads a world scene",
+    "metrics.text.corpus_bleu": "token lists", "metrics.text.edit_distance": "token lists",
+    "metrics.text.word_error_rate": "strings",
+    "blocks.pretraining.slot_targets": "reads world scenes",
+    "world.questions.vqa_examples": "builds the data set from scenes",
+    "world.questions.answer_vocabulary": "strings",
+    "matching.word2vec.Corpus": "data (token ids)", "matching.word2vec.read_analogies": "reads question lines",
+    "matching.word2vec.train_skipgram": "trains on the CPU by design (lesson 02's hand-written sparse SGD)",
+    "matching.word2vec.NegativeSampler": "a CPU sampling table used by train_skipgram",
     "training.History": "a dict of floats", "training.plot_history": "a figure",
-    "encoders.conv_block2d": "builds layers (no tensor input)",
+    "blocks.encoders.conv_block2d": "builds layers (no tensor input)",
 }
 
 
@@ -87,8 +99,8 @@ def _localizer():
 
 
 def _vqa(fusion_module=None, uses="both"):
-    q = vqa.QuestionEncoder(20, embed=6, hidden=8)
-    return vqa.VQAModel(q, 10, 5, fusion=fusion_module, uses=uses, hidden=12).eval()
+    q = encoders.QuestionEncoder(20, embed=6, hidden=8)
+    return models.VQAModel(q, 10, 5, fusion=fusion_module, uses=uses, hidden=12).eval()
 
 
 def _greedy_step():
@@ -103,7 +115,7 @@ def _modulated():
 
 
 def _cvae(decoder_cls):
-    return generation.ConditionalVAE(20, decoder_cls=decoder_cls, text_dim=8, latent_dim=3, width=4).eval()
+    return text_to_image.ConditionalVAE(20, decoder_cls=decoder_cls, text_dim=8, latent_dim=3, width=4).eval()
 
 
 def _late_fusion():
@@ -118,164 +130,181 @@ LENGTHS = torch.tensor([3, 2])
 CASES = {
     "audio.log_mel": lambda: (lambda w=torch.randn(2, 3200): audio.log_mel(w)),
     "audio.fit_frames": lambda: (lambda s=torch.randn(2, 8, 5): audio.fit_frames(s, 9, -1.0)),
-    "audio_translation.FaceAutoencoder": lambda: (
-        lambda m=audio_translation.FaceAutoencoder(4, 4).eval(), x=torch.rand(2, 3, 32, 32): m.decode(m.encode(x))),
-    "audio_translation.VoiceEncoder": lambda: (
-        lambda m=audio_translation.VoiceEncoder(8, 4, 8).eval(), x=torch.randn(2, 8, 20): m(x)),
-    "audio_translation.ImageToSpeech": lambda: (
-        lambda m=audio_translation.ImageToSpeech(encoders.ImageCNN(dim=4, width=2), 8, 6, 10).eval(),
+    "translating.speech2face.FaceAutoencoder": lambda: (
+        lambda m=speech2face.FaceAutoencoder(4, 4).eval(), x=torch.rand(2, 3, 32, 32): m.decode(m.encode(x))),
+    "translating.speech2face.VoiceEncoder": lambda: (
+        lambda m=speech2face.VoiceEncoder(8, 4, 8).eval(), x=torch.randn(2, 8, 20): m(x)),
+    "translating.image_to_speech.ImageToSpeech": lambda: (
+        lambda m=image_to_speech.ImageToSpeech(encoders.ImageCNN(dim=4, width=2), 8, 6, 10).eval(),
         x=torch.rand(2, 3, 16, 16): m(x)),
-    "audio_translation.SlotCaptioner": lambda: (
-        lambda m=audio_translation.SlotCaptioner(encoders.ImageCNN(dim=4, width=2)).eval(), x=torch.rand(2, 3, 16, 16):
+    "translating.image_to_speech.SlotCaptioner": lambda: (
+        lambda m=image_to_speech.SlotCaptioner(encoders.ImageCNN(dim=4, width=2)).eval(), x=torch.rand(2, 3, 16, 16):
         m(x)),
-    "audio_translation.slots_to_captions": lambda: (
+    "translating.image_to_speech.slots_to_captions": lambda: (
         lambda a=torch.randn(2, 6), b=torch.randn(2, 10), c=torch.randn(2, 6):
-        audio_translation.slots_to_captions(a, b, c)),
-    "audio_translation.CaptionRecognizer": lambda: (
-        lambda m=audio_translation.CaptionRecognizer(8, 3, 7, 8).eval(), x=torch.randn(2, 8, 30): m(x)),
-    "audio_translation.mel_to_linear": lambda: (lambda x=torch.rand(2, 32, 5): audio_translation.mel_to_linear(x)),
-    "audio_translation.vocode": lambda: (lambda x=torch.randn(1, 32, 5): audio_translation.vocode(x, n_iter=2)),
-    "audio_translation.retrieval_at_1": lambda: (
+        image_to_speech.slots_to_captions(a, b, c)),
+    "translating.image_to_speech.CaptionRecognizer": lambda: (
+        lambda m=image_to_speech.CaptionRecognizer(8, 3, 7, 8).eval(), x=torch.randn(2, 8, 30): m(x)),
+    "translating.image_to_speech.mel_to_linear": lambda: (
+        lambda x=torch.rand(2, 32, 5): image_to_speech.mel_to_linear(x)),
+    "translating.image_to_speech.vocode": lambda: (lambda x=torch.randn(1, 32, 5): image_to_speech.vocode(x, n_iter=2)),
+    "metrics.retrieval.retrieval_at_1": lambda: (
         lambda p=torch.randn(3, 4), gal=torch.randn(5, 4), c=torch.tensor([[0, 1], [1, 2], [2, 3]]):
-        audio_translation.retrieval_at_1(p, gal, c)),
-    "balance.unimodal_logits": lambda: (
+        metrics.retrieval_at_1(p, gal, c)),
+    "blocks.balance.unimodal_logits": lambda: (
         lambda h=torch.nn.Linear(5, 3), f=[torch.randn(2, 2), torch.randn(2, 3)]: balance.unimodal_logits(h, f)),
-    "balance.ogm_coefficients": lambda: (
+    "blocks.balance.ogm_coefficients": lambda: (
         lambda a=torch.randn(4, 3), b=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]):
         balance.ogm_coefficients(a, b, y, 0.5)),
-    "balance.modulate_gradients": lambda: (lambda e=_modulated(): balance.modulate_gradients(e, 0.5, generator=g())),
-    "balance.true_class_score": lambda: (
+    "blocks.balance.modulate_gradients": lambda: (
+        lambda e=_modulated(): balance.modulate_gradients(e, 0.5, generator=g())),
+    "blocks.balance.true_class_score": lambda: (
         lambda a=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]): balance.true_class_score(a, y)),
-    "balance.gradient_norm": lambda: (lambda e=_modulated(): balance.gradient_norm(e)),
-    "captioning.AdditiveAttention": lambda: (
-        lambda m=captioning.AdditiveAttention(8, 10, 6), f=torch.randn(2, 4, 8), h=torch.randn(2, 10):
+    "blocks.balance.gradient_norm": lambda: (lambda e=_modulated(): balance.gradient_norm(e)),
+    "blocks.attention.AdditiveAttention": lambda: (
+        lambda m=attention.AdditiveAttention(8, 10, 6), f=torch.randn(2, 4, 8), h=torch.randn(2, 10):
         m(f, m.project(f), h)),
-    "captioning.CaptionDecoder": lambda: (
+    "translating.captioning.CaptionDecoder": lambda: (
         lambda d=_decoder_step_state(), caps=torch.tensor([[1, 4, 5, 2], [1, 3, 2, 0]]): d[0](d[1], caps)),
-    "captioning.SlottedCaptionDecoder": lambda: (
+    "translating.captioning.SlottedCaptionDecoder": lambda: (
         lambda d=_slotted(), f=torch.randn(2, 4, 8), caps=torch.tensor([[1, 4, 5, 2], [1, 3, 2, 0]]): d(f, caps)),
-    "captioning.doubly_stochastic_penalty": lambda: (
+    "translating.captioning.doubly_stochastic_penalty": lambda: (
         lambda a=torch.rand(2, 3, 4), t=torch.tensor([[4, 5, 0], [3, 0, 0]]):
         captioning.doubly_stochastic_penalty(a, t)),
-    "captioning.caption_loss": lambda: (
+    "translating.captioning.caption_loss": lambda: (
         lambda lp=torch.randn(2, 3, 7).log_softmax(-1), t=torch.tensor([[4, 5, 0], [3, 0, 0]]):
         captioning.caption_loss(lp, t)),
-    "captioning.attention_hits": lambda: (
+    "metrics.localization.attention_hits": lambda: (
         lambda a=torch.rand(2, 16), b=torch.tensor([[0, 0, 8, 8], [4, 4, 16, 16]]):
-        captioning.attention_hits(a, 4, 16, b)),
-    "decoding.greedy_decode": lambda: (lambda s=_greedy_step(): decoding.greedy_decode(s[0], s[1], 2, 1, 2, 5)),
-    "decoding.beam_search": lambda: (lambda s=_greedy_step(): decoding.beam_search(s[0], s[1], 2, 1, 2, 5, beam=2)),
-    "distill.soft_targets": lambda: (lambda x=torch.randn(3, 4): distill.soft_targets(x, 2.0)),
-    "distill.distillation_loss": lambda: (lambda s=torch.randn(3, 4), t=torch.randn(3, 4):
-                                          distill.distillation_loss(s, t)),
-    "encoders.ImageCNN": lambda: (lambda m=encoders.ImageCNN(dim=4, width=2).eval(), x=torch.rand(2, 3, 16, 16):
+        metrics.attention_hits(a, 4, 16, b)),
+    "blocks.decoding.greedy_decode": lambda: (lambda s=_greedy_step(): decoding.greedy_decode(s[0], s[1], 2, 1, 2, 5)),
+    "blocks.decoding.beam_search": lambda: (
+        lambda s=_greedy_step(): decoding.beam_search(s[0], s[1], 2, 1, 2, 5, beam=2)),
+    "matching.distillation.soft_targets": lambda: (lambda x=torch.randn(3, 4): distillation.soft_targets(x, 2.0)),
+    "matching.distillation.distillation_loss": lambda: (lambda s=torch.randn(3, 4), t=torch.randn(3, 4):
+                                          distillation.distillation_loss(s, t)),
+    "blocks.encoders.ImageCNN": lambda: (lambda m=encoders.ImageCNN(dim=4, width=2).eval(), x=torch.rand(2, 3, 16, 16):
                                   (m(x), m.grid(x))),
     "text.mean_of_words": lambda: (
         lambda v=torch.randn(2, 4, 3), t=torch.tensor([[1, 2, 0, 0], [0, 0, 0, 0]]): text.mean_of_words(v, t)),
-    "encoders.AudioCNN": lambda: (lambda m=encoders.AudioCNN(8, 4, 2).eval(), x=torch.randn(2, 8, 20): m(x)),
-    "encoders.WaveformCNN": lambda: (lambda m=encoders.WaveformCNN(4, 2).eval(), x=torch.randn(2, 4000): m(x)),
-    "encoders.permute_colour_channels": lambda: (
+    "blocks.encoders.AudioCNN": lambda: (lambda m=encoders.AudioCNN(8, 4, 2).eval(), x=torch.randn(2, 8, 20): m(x)),
+    "blocks.encoders.WaveformCNN": lambda: (lambda m=encoders.WaveformCNN(4, 2).eval(), x=torch.randn(2, 4000): m(x)),
+    "blocks.encoders.permute_colour_channels": lambda: (
         lambda x=torch.rand(3, 3, 4, 4): (encoders.permute_colour_channels(x, g()),
                                           encoders.permute_colour_channels(x))),
-    "fusion.ConcatFusion": lambda: (lambda m=fusion.ConcatFusion(), f=[torch.randn(2, 3), torch.randn(2, 4)]: m(f)),
-    "fusion.ProductFusion": lambda: (lambda m=fusion.ProductFusion(3, 4, 5), f=[torch.randn(2, 3), torch.randn(2, 4)]:
+    "blocks.fusion.ConcatFusion": lambda: (
+        lambda m=fusion.ConcatFusion([3, 4]), f=[torch.randn(2, 3), torch.randn(2, 4)]: m(f)),
+    "blocks.fusion.ProductFusion": lambda: (
+        lambda m=fusion.ProductFusion(3, 4, 5), f=[torch.randn(2, 3), torch.randn(2, 4)]:
                                      m(f)),
-    "fusion.BilinearFusion": lambda: (
+    "blocks.fusion.BilinearFusion": lambda: (
         lambda m=fusion.BilinearFusion(3, 4, 6, 5), f=[torch.randn(2, 3), torch.randn(2, 4)]: m(f)),
-    "fusion.AttentionFusion": lambda: (
-        lambda m=fusion.AttentionFusion(3, 4, 5), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m(x, q)),
-    "fusion.MLBAttentionFusion": lambda: (
-        lambda m=fusion.MLBAttentionFusion(3, 4, 5, 6), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m(x, q)),
-    "generation.WordAttentionPool": lambda: (
-        lambda m=generation.WordAttentionPool(4), w=torch.randn(2, 3, 4), k=torch.tensor([[1, 1, 0], [1, 0, 0]]).bool():
+    "blocks.fusion.AttentionFusion": lambda: (
+        lambda m=fusion.AttentionFusion(3, 4, 5), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m([x, q])),
+    "blocks.fusion.MLBAttentionFusion": lambda: (
+        lambda m=fusion.MLBAttentionFusion(3, 4, 5, 6), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m([x, q])),
+    "blocks.attention.glimpse_pool": lambda: (
+        lambda x=torch.randn(2, 6, 3), sc=torch.randn(2, 6, 2): attention.glimpse_pool(x, sc)),
+    "blocks.attention.WordAttentionPool": lambda: (
+        lambda m=attention.WordAttentionPool(4), w=torch.randn(2, 3, 4), k=torch.tensor([[1, 1, 0], [1, 0, 0]]).bool():
         m(w, k)),
-    "generation.TextConditioner": lambda: (
-        lambda m=generation.TextConditioner(20, 4, ["all", "shape"]): m(TOKENS)),
-    "generation.PlainDecoder": lambda: (
-        lambda m=generation.PlainDecoder(4, 3, 4).eval(), t={"all": torch.randn(2, 4)}, z=torch.randn(2, 3): m(t, z)),
-    "generation.LayeredDecoder": lambda: (
-        lambda m=_cvae(generation.LayeredDecoder): m.sample(TOKENS, g())),
-    "generation.ConditionalVAE": lambda: (
-        lambda m=_cvae(generation.PlainDecoder), x=torch.rand(2, 3, 32, 32): (m.loss(x, TOKENS), m.sample(TOKENS, g()),
-                                                                             m.sample(TOKENS))),
-    "generation.gaussian_kl": lambda: (
-        lambda mu=torch.randn(2, 3), lv=torch.randn(2, 3): generation.gaussian_kl(mu, lv)),
-    "generation.MatchingDiscriminator": lambda: (
-        lambda m=generation.MatchingDiscriminator(20, 4, 4).eval(), x=torch.rand(2, 3, 32, 32): m(x, TOKENS)),
-    "generation.gan_cls_d_loss": lambda: (
-        lambda a=torch.randn(3), b=torch.randn(3), c=torch.randn(3): generation.gan_cls_d_loss(a, b, c)),
-    "generation.gan_cls_g_loss": lambda: (lambda a=torch.randn(3): generation.gan_cls_g_loss(a)),
-    "generation.pairwise_diversity": lambda: (lambda x=torch.rand(4, 3, 8, 8): generation.pairwise_diversity(x)),
-    "generation.nearest_distance": lambda: (
-        lambda q=torch.rand(3, 3, 4, 4), r=torch.rand(5, 3, 4, 4): generation.nearest_distance(q, r, chunk=2)),
-    "judges.AttributeClassifier": lambda: (
+    "blocks.encoders.TextConditioner": lambda: (
+        lambda m=encoders.TextConditioner(20, 4, ["all", "shape"]): m(TOKENS)),
+    "translating.text_to_image.PlainDecoder": lambda: (
+        lambda m=text_to_image.PlainDecoder(4, 3, 4).eval(), t={"all": torch.randn(2, 4)}, z=torch.randn(2, 3):
+        m(t, z)),
+    "translating.text_to_image.LayeredDecoder": lambda: (
+        lambda m=_cvae(text_to_image.LayeredDecoder): m.sample(TOKENS, g())),
+    "translating.text_to_image.ConditionalVAE": lambda: (
+        lambda m=_cvae(text_to_image.PlainDecoder), x=torch.rand(2, 3, 32, 32):
+        (m.loss(x, TOKENS), m.sample(TOKENS, g()), m.sample(TOKENS))),
+    "translating.text_to_image.gaussian_kl": lambda: (
+        lambda mu=torch.randn(2, 3), lv=torch.randn(2, 3): text_to_image.gaussian_kl(mu, lv)),
+    "translating.text_to_image.MatchingDiscriminator": lambda: (
+        lambda m=text_to_image.MatchingDiscriminator(20, 4, 4).eval(), x=torch.rand(2, 3, 32, 32): m(x, TOKENS)),
+    "translating.text_to_image.gan_cls_d_loss": lambda: (
+        lambda a=torch.randn(3), b=torch.randn(3), c=torch.randn(3): text_to_image.gan_cls_d_loss(a, b, c)),
+    "translating.text_to_image.gan_cls_g_loss": lambda: (lambda a=torch.randn(3): text_to_image.gan_cls_g_loss(a)),
+    "metrics.generation.pairwise_diversity": lambda: (lambda x=torch.rand(4, 3, 8, 8): metrics.pairwise_diversity(x)),
+    "metrics.generation.nearest_distance": lambda: (
+        lambda q=torch.rand(3, 3, 4, 4), r=torch.rand(5, 3, 4, 4): metrics.nearest_distance(q, r, chunk=2)),
+    "blocks.judges.AttributeClassifier": lambda: (
         lambda m=judges.AttributeClassifier([3, 4], 4).eval(), x=torch.rand(2, 3, 16, 16): (m(x), m.predict(x))),
-    "judges.blur_and_noise": lambda: (
+    "blocks.judges.blur_and_noise": lambda: (
         lambda x=torch.rand(3, 3, 8, 8): (judges.blur_and_noise(x, g(), 0.1, 2), judges.blur_and_noise(x))),
-    "lipsync.shift_track": lambda: (lambda t=torch.rand(2, 12, 2), s=torch.tensor([2, -3]): lipsync.shift_track(t, s)),
-    "lipsync.LipGenerator": lambda: (lambda m=lipsync.LipGenerator(8, 8).eval(), x=torch.randn(2, 8, 24): m(x)),
-    "lipsync.SyncExpert": lambda: (
+    "referencing.lipsync.shift_track": lambda: (
+        lambda t=torch.rand(2, 12, 2), s=torch.tensor([2, -3]): lipsync.shift_track(t, s)),
+    "referencing.lipsync.LipGenerator": lambda: (
+        lambda m=lipsync.LipGenerator(8, 8).eval(), x=torch.randn(2, 8, 24): m(x)),
+    "referencing.lipsync.SyncExpert": lambda: (
         lambda m=_sync_expert(), mo=torch.rand(3, 2 * lipsync.WINDOW), au=torch.randn(3, 8, 2 * lipsync.WINDOW):
         (m(mo, au), m.embed(mo, au))),
-    "lipsync.mouth_windows": lambda: (lambda t=torch.rand(2, 12, 2): lipsync.mouth_windows(t)),
-    "lipsync.audio_windows": lambda: (lambda x=torch.randn(2, 8, 24): lipsync.audio_windows(x)),
-    "lipsync.sync_distances": lambda: (
+    "referencing.lipsync.mouth_windows": lambda: (lambda t=torch.rand(2, 12, 2): lipsync.mouth_windows(t)),
+    "referencing.lipsync.audio_windows": lambda: (lambda x=torch.randn(2, 8, 24): lipsync.audio_windows(x)),
+    "referencing.lipsync.sync_distances": lambda: (
         lambda m=_sync_expert(), t=torch.rand(2, 12, 2), x=torch.randn(2, 8, 24):
         lipsync.sync_distances(m, t, x, vshift=2)),
-    "lipsync.lse": lambda: (lambda d=torch.rand(2, 5, 6): lipsync.lse(d)),
-    "lipsync.articulation": lambda: (lambda t=torch.rand(2, 12, 2): lipsync.articulation(t)),
-    "lipsync.aligned_l1": lambda: (lambda t=torch.rand(2, 12, 2), r=torch.rand(2, 12, 2): lipsync.aligned_l1(t, r)),
-    "lipsync.estimate_offset": lambda: (
+    "metrics.sync.lse": lambda: (lambda d=torch.rand(2, 5, 6): metrics.lse(d)),
+    "metrics.sync.articulation": lambda: (lambda t=torch.rand(2, 12, 2): metrics.articulation(t)),
+    "metrics.sync.aligned_l1": lambda: (
+        lambda t=torch.rand(2, 12, 2), r=torch.rand(2, 12, 2): metrics.aligned_l1(t, r)),
+    "referencing.lipsync.estimate_offset": lambda: (
         lambda d=torch.rand(2, 5, 8), s=torch.tensor([0, 2]): lipsync.estimate_offset(d, s, 3)),
-    "localization.SoundLocalizer": lambda: (
+    "referencing.localization.SoundLocalizer": lambda: (
         lambda m=_localizer(), im=torch.rand(2, 3, 16, 16), so=torch.randn(2, 8, 20):
         (m.maps(im, so), m.pair_scores(m.pair_maps(im, so)))),
-    "localization.localization_map": lambda: (
+    "referencing.localization.localization_map": lambda: (
         lambda m=torch.rand(2, 4, 4): (localization.localization_map(m, 16), localization.localization_map(m, 16, 1))),
-    "localization.box_masks": lambda: (
-        lambda b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.box_masks(b, 8)),
-    "localization.map_iou": lambda: (
-        lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.map_iou(m, b)),
-    "localization.success_rate": lambda: (lambda i=torch.rand(5): localization.success_rate(i)),
-    "localization.success_auc": lambda: (lambda i=torch.rand(5): localization.success_auc(i)),
-    "localization.peak_in_box": lambda: (
-        lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): localization.peak_in_box(m, b)),
-    "localization.random_object_chance": lambda: (
+    "metrics.localization.box_masks": lambda: (
+        lambda b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): metrics.box_masks(b, 8)),
+    "metrics.localization.map_iou": lambda: (
+        lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): metrics.map_iou(m, b)),
+    "metrics.localization.success_rate": lambda: (lambda i=torch.rand(5): metrics.success_rate(i)),
+    "metrics.localization.success_auc": lambda: (lambda i=torch.rand(5): metrics.success_auc(i)),
+    "metrics.localization.peak_in_box": lambda: (
+        lambda m=torch.rand(2, 8, 8), b=torch.tensor([[0, 0, 4, 4], [2, 2, 8, 8]]): metrics.peak_in_box(m, b)),
+    "metrics.localization.random_object_chance": lambda: (
         lambda o=[torch.tensor([[0, 0, 4, 4], [4, 4, 8, 8]])], b=torch.tensor([[0, 0, 4, 4]]):
-        localization.random_object_chance(o, b)),
-    "matching.true_of": lambda: (
+        metrics.random_object_chance(o, b)),
+    "world.texts.true_of": lambda: (
         lambda a=torch.tensor([[0, 1, 2], [1, 1, 1]]), s=torch.tensor([[0, -1, -1], [1, 1, -1], [-1, -1, 1]]):
-        matching.true_of(a, s)),
-    "matching.TextEncoder": lambda: (lambda m=matching.TextEncoder(20, 4, 4).eval(): m(TOKENS)),
-    "matching.JointEmbedding": lambda: (
-        lambda m=matching.JointEmbedding(encoders.ImageCNN(dim=4, width=2), matching.TextEncoder(20, 4, 4), 4).eval(),
+        world.texts.true_of(a, s)),
+    "blocks.encoders.BagOfWordsEncoder": lambda: (lambda m=encoders.BagOfWordsEncoder(20, 4, 4).eval(): m(TOKENS)),
+    "matching.joint_embedding.JointEmbedding": lambda: (
+        lambda m=joint_embedding.JointEmbedding(encoders.ImageCNN(dim=4, width=2), encoders.BagOfWordsEncoder(20, 4, 4),
+                                                4).eval(),
         x=torch.rand(2, 3, 16, 16): m(x, TOKENS)),
-    "matching.hinge_sum_loss": lambda: (
+    "matching.joint_embedding.hinge_sum_loss": lambda: (
         lambda s=torch.randn(3, 3), same=torch.eye(3).bool():
-        (matching.hinge_sum_loss(s), matching.hinge_sum_loss(s, same))),
-    "matching.hinge_max_loss": lambda: (
+        (joint_embedding.hinge_sum_loss(s), joint_embedding.hinge_sum_loss(s, same))),
+    "matching.joint_embedding.hinge_max_loss": lambda: (
         lambda s=torch.randn(3, 3), same=torch.eye(3).bool():
-        (matching.hinge_max_loss(s), matching.hinge_max_loss(s, same))),
-    "matching.info_nce_loss": lambda: (
+        (joint_embedding.hinge_max_loss(s), joint_embedding.hinge_max_loss(s, same))),
+    "matching.joint_embedding.info_nce_loss": lambda: (
         lambda s=torch.randn(3, 3), same=torch.eye(3).bool():
-        (matching.info_nce_loss(s), matching.info_nce_loss(s, same))),
-    "matching.zero_shot_through_words": lambda: (
+        (joint_embedding.info_nce_loss(s), joint_embedding.info_nce_loss(s, same))),
+    "matching.joint_embedding.zero_shot_through_words": lambda: (
         lambda p=torch.rand(4, 3).softmax(1), sv=torch.randn(3, 5), uv=torch.randn(2, 5):
-        (matching.zero_shot_through_words(p, sv, uv), matching.zero_shot_through_words(p, sv, uv, top=2))),
-    "metrics.accuracy": lambda: (lambda x=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]): metrics.accuracy(x, y)),
-    "metrics.majority_baseline": lambda: (
+        (joint_embedding.zero_shot_through_words(p, sv, uv),
+         joint_embedding.zero_shot_through_words(p, sv, uv, top=2))),
+    "metrics.classification.accuracy": lambda: (
+        lambda x=torch.randn(4, 3), y=torch.tensor([0, 1, 2, 0]): metrics.accuracy(x, y)),
+    "metrics.classification.majority_baseline": lambda: (
         lambda a=torch.tensor([0, 1, 1]), b=torch.tensor([1, 0]): metrics.majority_baseline(a, b)),
-    "metrics.linear_probe": lambda: (
+    "metrics.classification.linear_probe": lambda: (
         lambda a=torch.randn(6, 3), ya=torch.tensor([0, 1, 2, 0, 1, 2]),
         b=torch.randn(3, 3), yb=torch.tensor([0, 1, 2]): metrics.linear_probe(a, ya, b, yb, steps=3)),
-    "metrics.precision_at_k": lambda: (
+    "metrics.retrieval.precision_at_k": lambda: (
         lambda s=torch.randn(3, 5), r=torch.rand(3, 5) > 0.5: metrics.precision_at_k(s, r, 2)),
-    "metrics.first_hit_rank": lambda: (
+    "metrics.retrieval.first_hit_rank": lambda: (
         lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.first_hit_rank(s, r)),
-    "metrics.recall_at_k": lambda: (lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.recall_at_k(s, r)),
-    "metrics.median_rank": lambda: (lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.median_rank(s, r)),
-    "metrics.r_precision": lambda: (lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.r_precision(s, r)),
-    "models.LateFusionClassifier": lambda: (
+    "metrics.retrieval.recall_at_k": lambda: (
+        lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.recall_at_k(s, r)),
+    "metrics.retrieval.median_rank": lambda: (
+        lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.median_rank(s, r)),
+    "metrics.retrieval.r_precision": lambda: (
+        lambda s=torch.randn(3, 5), r=torch.eye(3, 5).bool(): metrics.r_precision(s, r)),
+    "blocks.models.LateFusionClassifier": lambda: (
         lambda m=_late_fusion().eval(), x={"image": torch.rand(2, 3, 16, 16), "audio": torch.randn(2, 8, 20)},
         keep={"audio": torch.tensor([1.0, 0.0])}: (m(x), m(x, keep=keep))),
     "stft.frame_signal": lambda: (lambda x=torch.randn(100): stft.frame_signal(x, 16, 4)),
@@ -291,54 +320,59 @@ CASES = {
         lambda m=torch.nn.Linear(3, 2), batches=[(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))]:
         training.fit(m, batches, lambda mod, b: torch.nn.functional.cross_entropy(mod(b[0]), b[1]), epochs=1,
                      device="cpu", progress=False)),
+    "training.RandomBatches": lambda: (
+        lambda x=torch.randn(5, 3), y=torch.arange(5):
+        [list(training.RandomBatches(x, y, batch_size=2, steps=2, generator=gen)) for gen in (None, g())]),
     "training.ShuffledBatches": lambda: (
         lambda x=torch.randn(5, 3), y=torch.arange(5):
         [list(training.ShuffledBatches(x, y, batch_size=2, generator=gen)) for gen in (None, g())]),
-    "pretraining.SlotHeads": lambda: (lambda m=pretraining.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
-    "pretraining.pretrain_slot_encoder": lambda: (
+    "blocks.pretraining.SlotHeads": lambda: (lambda m=pretraining.SlotHeads(4).eval(), x=torch.rand(2, 4, 6, 6): m(x)),
+    "blocks.pretraining.pretrain_slot_encoder": lambda: (
         lambda x=torch.rand(4, 3, 24, 24), c=torch.randint(0, 11, (4, 3)), k=torch.randint(0, 7, (4, 3)):
         pretraining.pretrain_slot_encoder(x, c, k, epochs=1, batch_size=2, device=x.device)["cnn"](x)),
-    "vqa.with_positions": lambda: (lambda x=torch.rand(2, 4, 3, 3): vqa.with_positions(x)),
-    "vqa.QuestionEncoder": lambda: (lambda m=vqa.QuestionEncoder(20, 6, 8): m(TOKENS, LENGTHS)),
-    "vqa.VQAModel": lambda: (
-        lambda ms=[_vqa(fusion.AttentionFusion(10, 8, 6)), _vqa(fusion.ConcatFusion()), _vqa(uses="question"),
+    "referencing.vqa.with_positions": lambda: (lambda x=torch.rand(2, 4, 3, 3): vqa.with_positions(x)),
+    "blocks.encoders.QuestionEncoder": lambda: (lambda m=encoders.QuestionEncoder(20, 6, 8): m(TOKENS, LENGTHS)),
+    "blocks.models.VQAModel": lambda: (
+        lambda ms=[_vqa(fusion.AttentionFusion(10, 8, 6)), _vqa(fusion.ConcatFusion([10, 8])), _vqa(uses="question"),
                    _vqa(uses="image")], x=torch.rand(2, 9, 10): [m(x, TOKENS, LENGTHS) for m in ms]),
-    "vqa.accuracy_by_type": lambda: (
+    "metrics.classification.accuracy_by_type": lambda: (
         lambda p=torch.tensor([0, 1, 2]), a=torch.tensor([0, 1, 1]), t=torch.tensor([0, 1, 0]):
-        vqa.accuracy_by_type(p, a, t)),
-    "vqa.majority_by_type": lambda: (
+        metrics.accuracy_by_type(p, a, t)),
+    "metrics.classification.majority_by_type": lambda: (
         lambda a=torch.tensor([0, 1, 1]), t=torch.tensor([0, 1, 1]), q=torch.tensor([1, 0]):
-        vqa.majority_by_type(a, t, q)),
-    "word2vec.keep_probability": lambda: (lambda c=torch.tensor([100, 5, 1]): word2vec.keep_probability(c)),
-    "word2vec.skipgram_pairs": lambda: (lambda i=torch.arange(10): word2vec.skipgram_pairs(i, 2, g())),
-    "word2vec.SkipGram": lambda: (
+        metrics.majority_by_type(a, t, q)),
+    "matching.word2vec.keep_probability": lambda: (lambda c=torch.tensor([100, 5, 1]): word2vec.keep_probability(c)),
+    "matching.word2vec.skipgram_pairs": lambda: (lambda i=torch.arange(10): word2vec.skipgram_pairs(i, 2, g())),
+    "matching.word2vec.SkipGram": lambda: (
         lambda m=word2vec.SkipGram(10, 4), c=torch.tensor([1, 2]), o=torch.tensor([3, 4]), n=torch.tensor([[5], [6]]):
         (m(c, o, n), m.vectors)),
-    "word2vec.sgns_loss": lambda: (
+    "matching.word2vec.sgns_loss": lambda: (
         lambda a=torch.randn(2, 4), b=torch.randn(2, 4), n=torch.randn(2, 3, 4): word2vec.sgns_loss(a, b, n)),
-    "word2vec.sgns_sgd_step": lambda: (
+    "matching.word2vec.sgns_sgd_step": lambda: (
         lambda m=word2vec.SkipGram(10, 4), c=torch.tensor([1, 2]), o=torch.tensor([3, 4]), n=torch.tensor([[5], [6]]):
         word2vec.sgns_sgd_step(m, c, o, n, 0.1)),
-    "word2vec.analogy": lambda: (
+    "matching.word2vec.analogy": lambda: (
         lambda v=torch.randn(10, 4), a=torch.tensor([1, 2]): word2vec.analogy(v, a, a + 1, a + 2)),
-    "word2vec.analogy_accuracy": lambda: (
+    "matching.word2vec.analogy_accuracy": lambda: (
         lambda v=torch.randn(10, 4), q=torch.tensor([[1, 2, 3, 4], [2, 3, 4, 5]]): word2vec.analogy_accuracy(v, q)),
-    "word2vec.nearest": lambda: (lambda v=torch.randn(10, 4): word2vec.nearest(v, 3, 4)),
+    "matching.word2vec.nearest": lambda: (lambda v=torch.randn(10, 4): word2vec.nearest(v, 3, 4)),
 }
 # Functions without tensor inputs that still produce tensors for the model: they take the device to use.
 WITH_DEVICE = {
-    "balance.modality_keep_mask": lambda d: balance.modality_keep_mask(4, 0.5, g(), device=d),
-    "localization.centre_prior": lambda d: localization.centre_prior(2, 8, device=d),
+    "blocks.balance.modality_keep_mask": lambda d: balance.modality_keep_mask(4, 0.5, g(), device=d),
+    "referencing.localization.centre_prior": lambda d: localization.centre_prior(2, 8, device=d),
     "stft.mel_filterbank": lambda d: stft.mel_filterbank(33, 8000, 8, device=d),
 }
 
 
 def _public_callables():
     names = []
-    modules = [m.name for m in pkgutil.iter_modules(mmutils.__path__)]
+    # every module, in subpackages too; a package's __init__ only re-exports (its names are checked where they live)
+    modules = [m.name.removeprefix("mmutils.") for m in pkgutil.walk_packages(mmutils.__path__, "mmutils.")
+               if not m.ispkg]
     for short in modules:
         full = f"mmutils.{short}"
-        if full in NO_TENSOR_MODULES or short.startswith("_"):
+        if full in NO_TENSOR_MODULES or short.rsplit(".", 1)[-1].startswith("_") or short.startswith("checks."):
             continue
         mod = importlib.import_module(full)
         for n in getattr(mod, "__all__", []):

@@ -8,18 +8,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmutils import matching, world
-from mmutils.audio_translation import slots_to_captions
-from mmutils.balance import ogm_coefficients, unimodal_logits
-from mmutils.captioning import doubly_stochastic_penalty
-from mmutils.distill import distillation_loss, soft_targets
-from mmutils.exercises import REGISTRY, evaluate
-from mmutils.localization import localization_map, map_iou
-from mmutils.matching import info_nce_loss, zero_shot_through_words
+from mmutils import world
+from mmutils.matching import joint_embedding as matching
+from mmutils.translating.image_to_speech import slots_to_captions
+from mmutils.blocks.balance import ogm_coefficients, unimodal_logits
+from mmutils.translating.captioning import doubly_stochastic_penalty
+from mmutils.matching.distillation import distillation_loss, soft_targets
+from mmutils.checks import evaluate, REGISTRY
+from mmutils.referencing.localization import localization_map
+from mmutils.metrics import map_iou
+from mmutils.matching.joint_embedding import info_nce_loss, zero_shot_through_words
 from mmutils.metrics import precision_at_k
 from mmutils.stft import frame_signal, spectral_convergence
-from mmutils.vqa import majority_by_type
-from mmutils.word2vec import analogy, keep_probability, sgns_loss
+from mmutils.metrics import majority_by_type
+from mmutils.matching.word2vec import analogy, keep_probability, sgns_loss
 
 
 # ---- lesson 01 ----
@@ -237,10 +239,11 @@ def _loc_loss(cells, sound, present, sounding, k, scale, pool="topk", transpose_
         lambda h, r, n: _clipped_matches(h, r, n, clip="sum"),  # clipped by the sum over the references, not max
         lambda h, r, n: _clipped_matches(h, r, n, last=0),  # off by one: the last n-gram is missed
     ]),
-    ("06.1", lambda c, s: (torch.softmax(s, 1)[:, :, None] * c).sum(1), [
-        lambda c, s: (torch.softmax(s, 0)[:, :, None] * c).sum(1),  # softmax over the batch
-        lambda c, s: (s[:, :, None] * c).sum(1),  # raw scores, no softmax
-        lambda c, s: (torch.softmax(s, 1)[:, :, None] * c).mean(1),  # mean, not the weighted sum
+    ("06.1", lambda c, s: (torch.softmax(s, 1).transpose(1, 2) @ c).flatten(1), [
+        lambda c, s: (torch.softmax(s, 2).transpose(1, 2) @ c).flatten(1),  # softmax over the glimpses, not the cells
+        lambda c, s: (torch.softmax(s, 1).transpose(1, 2) @ c).transpose(1, 2).flatten(1),  # glimpses interleaved
+        lambda c, s: (s.transpose(1, 2) @ c).flatten(1),  # raw scores, no softmax
+        lambda c, s: (torch.softmax(s, 1).transpose(1, 2) @ c).sum(1),  # glimpses summed, not side by side
     ]),
     ("06.2", lambda x, q, U, V, P: (torch.tanh(x @ U) * torch.tanh(q @ V)) @ P, [
         lambda x, q, U, V, P: ((x @ U) * (q @ V)) @ P,  # no tanh

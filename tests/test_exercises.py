@@ -4,8 +4,8 @@ import pytest
 import torch
 
 import mmutils
-from mmutils.exercises import REGISTRY, check, evaluate
-from mmutils.exercises.lesson00 import reference_to_chw_float
+from mmutils.checks import check, evaluate, REGISTRY
+from mmutils.checks.lesson00 import reference_to_chw_float
 
 
 def test_ids_are_unique_and_well_formed():
@@ -17,7 +17,7 @@ def test_every_lesson_check_module_is_found_without_a_list():
     its notebook has registered checks."""
     from pathlib import Path
 
-    import mmutils.exercises as ex
+    import mmutils.checks as ex
 
     on_disk = sorted(p.stem for p in Path(ex.__file__).parent.glob("lesson[0-9][0-9].py"))
     assert ex.LESSON_MODULES == on_disk and len(on_disk) == 12
@@ -25,7 +25,7 @@ def test_every_lesson_check_module_is_found_without_a_list():
 
 
 def test_a_first_wrong_answer_gets_the_nudge_then_the_full_hint(capsys, monkeypatch):
-    from mmutils.exercises import _core
+    from mmutils.checks import _core
 
     monkeypatch.setattr(_core, "FAILURES", {})
     wrong = lambda im: im.float() / 255  # noqa: E731  (not permuted)

@@ -4,10 +4,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmutils import lipsync as ls
-from mmutils import generation as gen
-from mmutils.audio_translation import retrieval_at_1
-from mmutils.exercises import evaluate
+from mmutils.referencing import lipsync as ls
+from mmutils import metrics
+from mmutils.translating import text_to_image as t2i
+from mmutils.metrics import retrieval_at_1
+from mmutils.checks import evaluate
 from mmutils.metrics import word_error_rate
 
 
@@ -29,16 +30,16 @@ def _sync_loss(expert, track, audio_w):  # Wav2Lip's sync loss through the froze
 
 
 @pytest.mark.parametrize("exercise_id, right, wrongs", [
-    ("05.1", gen.gaussian_kl, [
+    ("05.1", t2i.gaussian_kl, [
         lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp() - 1 - lv).mean(1),  # mean, not sum, over dimensions
         lambda mu, lv: 0.5 * (mu.pow(2) + lv - 1 - lv.exp()).sum(1),  # log and exp swapped
     ]),
-    ("05.2", gen.gan_cls_d_loss, [
-        lambda rr, rw, fr: gen.gan_cls_d_loss(rr, -rw, fr),  # the mismatched pair labelled real
-        lambda rr, rw, fr: gen.gan_cls_d_loss(rr, rw, fr) * 0 + F.binary_cross_entropy_with_logits(
+    ("05.2", t2i.gan_cls_d_loss, [
+        lambda rr, rw, fr: t2i.gan_cls_d_loss(rr, -rw, fr),  # the mismatched pair labelled real
+        lambda rr, rw, fr: t2i.gan_cls_d_loss(rr, rw, fr) * 0 + F.binary_cross_entropy_with_logits(
             rr, torch.ones_like(rr)) + F.binary_cross_entropy_with_logits(fr, torch.zeros_like(fr)),  # no wrong text
     ]),
-    ("05.3", gen.nearest_distance, [
+    ("05.3", metrics.nearest_distance, [
         lambda q, r: torch.cdist(q.flatten(1), r.flatten(1)).amin(1),  # not root-mean-square
         lambda q, r: torch.cdist(q.flatten(1), r.flatten(1)).mean(1) / q[0].numel() ** 0.5,  # mean, not nearest
     ]),
@@ -51,7 +52,7 @@ def _sync_loss(expert, track, audio_w):  # Wav2Lip's sync loss through the froze
         lambda mel, fb: fb @ mel,  # the transpose is not the inverse
     ]),
     ("09.3", word_error_rate, [_wer_per_sentence_mean, _wer_position_only]),
-    ("11.1", lambda d: (ls.lse(d)["LSE-D"], ls.lse(d)["LSE-C"]), [
+    ("11.1", lambda d: (metrics.lse(d)["LSE-D"], metrics.lse(d)["LSE-C"]), [
         lambda d: (d.min(1).values.mean(1), d.median(1).values.mean(1) - d.min(1).values.mean(1)),  # min per window
         lambda d: (d.mean(2).min(1).values, d.mean(2).mean(1) - d.mean(2).min(1).values),  # mean, not median
     ]),

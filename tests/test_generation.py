@@ -4,22 +4,26 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmutils import generation as gen
-from mmutils.judges import AttributeClassifier, blur_and_noise
+from mmutils import world
+from mmutils.translating import text_to_image as t2i
+from mmutils.blocks import encoders
+from mmutils import metrics
+from mmutils.blocks import attention
+from mmutils.blocks.judges import AttributeClassifier, blur_and_noise
 
 
 def test_prompt_words_and_rendering():
-    assert gen.prompt_words("dog", "orange", "sky") == ["an", "orange", "dog", "in", "the", "sky"]
-    a = gen.render_prompt("dog", "red", "grass", seed=1, jitter=2)
+    assert world.prompts.prompt_words("dog", "orange", "sky") == ["an", "orange", "dog", "in", "the", "sky"]
+    a = world.prompts.render_prompt("dog", "red", "grass", seed=1, jitter=2)
     assert a.shape == (3, 32, 32) and 0 <= a.min() and a.max() <= 1
-    assert torch.equal(a, gen.render_prompt("dog", "red", "grass", seed=1, jitter=2))
-    assert not torch.equal(a, gen.render_prompt("dog", "blue", "grass", seed=1, jitter=2))
+    assert torch.equal(a, world.prompts.render_prompt("dog", "red", "grass", seed=1, jitter=2))
+    assert not torch.equal(a, world.prompts.render_prompt("dog", "blue", "grass", seed=1, jitter=2))
     with pytest.raises(ValueError, match="object_px"):
-        gen.render_prompt("dog", "red", "grass", seed=1, object_px=40)
+        world.prompts.render_prompt("dog", "red", "grass", seed=1, object_px=40)
 
 
 def test_word_attention_pool_ignores_padding_and_sums_to_one():
-    pool = gen.WordAttentionPool(4)
+    pool = attention.WordAttentionPool(4)
     words = torch.randn(2, 5, 4)
     mask = torch.tensor([[True, True, True, False, False], [True] * 5])
     pooled, w = pool(words, mask)
@@ -29,17 +33,17 @@ def test_word_attention_pool_ignores_padding_and_sums_to_one():
 
 
 def test_text_conditioner_and_decoders_shapes():
-    text = gen.TextConditioner(vocab_size=12, dim=8, parts=gen.LayeredDecoder.parts)
+    text = encoders.TextConditioner(vocab_size=12, dim=8, parts=t2i.LayeredDecoder.parts)
     tokens = torch.randint(1, 12, (3, 6))
     parts = text(tokens)
     assert set(parts) == {"background", "shape", "colour"} and parts["shape"].shape == (3, 8)
     assert text.last_weights["colour"].shape == (3, 6)
-    layered = gen.LayeredDecoder(text_dim=8, latent_dim=3)
+    layered = t2i.LayeredDecoder(text_dim=8, latent_dim=3)
     image = layered(parts, torch.randn(3, 3))
     assert image.shape == (3, 3, 32, 32) and 0 <= image.min() and image.max() <= 1
     L = layered.layers
     assert torch.allclose(image, L["alpha"] * L["shade"] * L["colour"] + (1 - L["alpha"]) * L["background"])
-    plain = gen.PlainDecoder(text_dim=8, latent_dim=3)
+    plain = t2i.PlainDecoder(text_dim=8, latent_dim=3)
     assert plain({"all": torch.randn(3, 8)}, torch.randn(3, 3)).shape == (3, 3, 32, 32)
     with pytest.raises(ValueError, match="tokens"):
         text(tokens.float())
@@ -47,7 +51,7 @@ def test_text_conditioner_and_decoders_shapes():
 
 def test_cvae_loss_is_the_negative_elbo_and_samples_have_the_right_shape():
     torch.manual_seed(0)
-    model = gen.ConditionalVAE(vocab_size=12, latent_dim=3, sigma=0.5).eval()
+    model = t2i.ConditionalVAE(vocab_size=12, latent_dim=3, sigma=0.5).eval()
     images, tokens = torch.rand(4, 3, 32, 32), torch.randint(1, 12, (4, 6))
     torch.manual_seed(1)
     loss, parts = model.loss(images, tokens)
@@ -74,7 +78,7 @@ def test_gaussian_kl_matches_torch_distributions():
     mu, logvar = torch.randn(5, 4), torch.randn(5, 4)
     want = torch.distributions.kl_divergence(torch.distributions.Normal(mu, (0.5 * logvar).exp()),
                                              torch.distributions.Normal(0.0, 1.0)).sum(1)
-    assert torch.allclose(gen.gaussian_kl(mu, logvar), want, atol=1e-5)
+    assert torch.allclose(t2i.gaussian_kl(mu, logvar), want, atol=1e-5)
 
 
 def test_gan_cls_losses_and_discriminator():
@@ -82,9 +86,9 @@ def test_gan_cls_losses_and_discriminator():
     want = (F.binary_cross_entropy(torch.sigmoid(rr), torch.ones(6))
             + 0.5 * F.binary_cross_entropy(torch.sigmoid(rw), torch.zeros(6))
             + 0.5 * F.binary_cross_entropy(torch.sigmoid(fr), torch.zeros(6)))
-    assert torch.allclose(gen.gan_cls_d_loss(rr, rw, fr), want, atol=1e-5)
-    assert torch.allclose(gen.gan_cls_g_loss(fr), F.binary_cross_entropy(torch.sigmoid(fr), torch.ones(6)), atol=1e-5)
-    d = gen.MatchingDiscriminator(vocab_size=12)
+    assert torch.allclose(t2i.gan_cls_d_loss(rr, rw, fr), want, atol=1e-5)
+    assert torch.allclose(t2i.gan_cls_g_loss(fr), F.binary_cross_entropy(torch.sigmoid(fr), torch.ones(6)), atol=1e-5)
+    d = t2i.MatchingDiscriminator(vocab_size=12)
     assert d(torch.rand(3, 3, 32, 32), torch.randint(1, 12, (3, 6))).shape == (3,)
     with pytest.raises(ValueError, match="tokens"):
         d(torch.rand(3, 3, 32, 32), torch.randint(1, 12, (2, 6)))
@@ -93,13 +97,13 @@ def test_gan_cls_losses_and_discriminator():
 def test_diversity_and_nearest_distance_by_hand():
     a = torch.zeros(2, 1, 2, 2)
     a[1] += 1.0  # RMS distance 1 between the two
-    assert abs(gen.pairwise_diversity(a) - 1.0) < 1e-6
+    assert abs(metrics.pairwise_diversity(a) - 1.0) < 1e-6
     refs = torch.rand(7, 3, 4, 4)
     q = torch.cat([refs[2:3], refs[5:6] + 0.1])
-    d = gen.nearest_distance(q, refs)
+    d = metrics.nearest_distance(q, refs)
     assert d[0] < 1e-6 and abs(d[1].item() - 0.1) < 1e-5
     with pytest.raises(ValueError, match="at least 2"):
-        gen.pairwise_diversity(a[:1])
+        metrics.pairwise_diversity(a[:1])
 
 
 def test_judge_and_blur_and_noise():

@@ -13,33 +13,33 @@ robustness report, reports/robustness.md, measures it).
 import nbformat
 import pytest
 
-from mmutils import notebooks as nbt
-from mmutils.exercises import exercises_for_lesson
+from mmutils import homework, lessons
+from mmutils.checks import exercises_for_lesson
 
-SOURCES = nbt.lesson_sources()
+SOURCES = lessons.lesson_sources()
 IDS = [p.stem for p in SOURCES]
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_lesson_runs_meets_its_bars_prints_its_checked_outputs_and_scores_full_marks(src):
-    path = src.with_suffix(".ipynb")
+    path = lessons.executed_path(src)
     committed = nbformat.read(path, as_version=4)
     kept = {}
-    report = nbt.grade(path, keep=kept, figures=True)  # figures drawn inline, as in the committed notebook
+    report = homework.grade(path, keep=kept, figures=True)  # figures drawn inline, as in the committed notebook
     assert not report.errors, "\n".join(report.errors)
     assert report.max_score == sum(e.points for e in exercises_for_lesson(src.stem[:2])) > 0
     assert report.score == report.max_score, report.table()
-    mismatches = nbt.checked_output_mismatches(kept["notebook"], committed)
+    mismatches = lessons.checked_output_mismatches(kept["notebook"], committed)
     assert not mismatches, "outputs differ from the committed notebook:\n" + "\n".join(mismatches)
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_untouched_student_copy_scores_zero_not_implemented(src, tmp_path):
-    student = nbformat.read(nbt.EXERCISES / f"{src.stem}.ipynb", as_version=4)
-    sliced = nbt.exercise_slice(student)
+    student = nbformat.read(lessons.EXERCISES / f"{src.stem}.ipynb", as_version=4)
+    sliced = homework.exercise_slice(student)
     path = tmp_path / f"{src.stem}.ipynb"
     nbformat.write(sliced, path)
-    report = nbt.grade(path)
+    report = homework.grade(path)
     assert report.rows and report.score == 0, report.table()
     assert {r["status"] for r in report.rows} == {"not implemented"}, report.table()
     assert not report.errors, report.errors

@@ -3,7 +3,9 @@
 import pytest
 import torch
 
-from mmutils import lipsync as ls
+from mmutils import lessons
+from mmutils.referencing import lipsync as ls
+from mmutils import metrics
 from mmutils import world
 from mmutils.world import faces
 
@@ -69,7 +71,7 @@ def test_sync_expert_distances_and_lse():
     # offset +1 row, window 3: audio window 4
     v, a = expert.embed(ls.mouth_windows(tracks)[0][3:4], ls.audio_windows(mels)[0][4:5])
     assert torch.allclose(table[0, 3, 3], (v - a).norm(dim=1)[0], atol=1e-6)
-    scores = ls.lse(table)
+    scores = metrics.lse(table)
     mean = table.mean(2)
     assert torch.allclose(scores["LSE-D"], mean.min(1).values)
     assert torch.allclose(scores["LSE-C"], mean.median(1).values - mean.min(1).values)
@@ -85,7 +87,7 @@ def test_sync_expert_distances_and_lse():
     planted[2, 1, 3:8] = 0.5
     assert ls.estimate_offset(planted, torch.tensor([2, 0, 3]), n_windows=5).tolist() == [1, -2, -1]
     with pytest.raises(ValueError, match="odd"):
-        ls.lse(torch.rand(2, 4, 5))
+        metrics.lse(torch.rand(2, 4, 5))
     with pytest.raises(ValueError, match="sync_distances"):
         ls.sync_distances(expert, tracks, mels[:, :, :20])
 
@@ -112,20 +114,20 @@ def test_articulation_sees_a_shrunk_track_and_aligned_l1_takes_timing_out():
     g = torch.Generator().manual_seed(3)
     true = torch.rand(4, 30, 2, generator=g)
     shrunk = 0.5 + 0.5 * (true - 0.5)  # the same movements at half the amplitude
-    a, b = ls.articulation(true), ls.articulation(shrunk)
+    a, b = metrics.articulation(true), metrics.articulation(shrunk)
     assert set(a) == {"open peak", "open swing", "width swing"} and a["open peak"].shape == (4,)
     assert torch.allclose(b["open swing"], a["open swing"] / 2, atol=1e-6)
     assert torch.allclose(b["width swing"], a["width swing"] / 2, atol=1e-6)
     assert (b["open peak"] < a["open peak"]).all()
     assert torch.allclose(a["open peak"], true[:, :, 0].quantile(0.95, dim=1))
     late = ls.shift_track(true, torch.tensor([3, -2, 0, 4]))  # the true movements, out of sync
-    fit = ls.aligned_l1(late, true, max_shift=4)
+    fit = metrics.aligned_l1(late, true, max_shift=4)
     assert torch.allclose(fit["L1"], torch.zeros(4)) and fit["shift"].tolist() == [3, -2, 0, 4]
-    assert (ls.aligned_l1(late, true, max_shift=1)["L1"][[0, 3]] > 0).all()  # shifts beyond reach stay an error
+    assert (metrics.aligned_l1(late, true, max_shift=1)["L1"][[0, 3]] > 0).all()  # shifts beyond reach stay an error
     plain = (shrunk - true).abs().mean((1, 2))
-    assert torch.allclose(ls.aligned_l1(shrunk, true)["L1"], plain)  # in sync already: the shape error is all
+    assert torch.allclose(metrics.aligned_l1(shrunk, true)["L1"], plain)  # in sync already: the shape error is all
     with pytest.raises(ValueError, match="reference"):
-        ls.aligned_l1(true, true[:, :20])
+        metrics.aligned_l1(true, true[:, :20])
 
 
 def test_committed_lesson_plays_face_and_sound_together_offline():
@@ -134,9 +136,7 @@ def test_committed_lesson_plays_face_and_sound_together_offline():
 
     import nbformat
 
-    from mmutils import notebooks as nbt
-
-    for path in (nbt.NOTEBOOKS / "11_lip_movements.ipynb",):
+    for path in (lessons.NOTEBOOKS / "11_lip_movements.ipynb",):
         nb = nbformat.read(path, as_version=4)
         htmls = ["".join(o["data"]["text/html"]) for c in nb.cells if c.cell_type == "code"
                  for o in c.get("outputs", []) if "text/html" in o.get("data", {})]

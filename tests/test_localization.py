@@ -3,26 +3,27 @@
 import pytest
 import torch
 
-from mmutils import localization as loc
+from mmutils import metrics
+from mmutils.referencing import localization
 
 
 def test_box_masks_and_map_iou_by_hand():
     boxes = torch.tensor([[2, 1, 5, 4]])  # 3 x 3 pixels
-    mask = loc.box_masks(boxes, 8)[0]
+    mask = metrics.box_masks(boxes, 8)[0]
     assert mask.sum() == 9 and mask[1, 2] and not mask[4, 5]
     region = torch.zeros(1, 8, 8)
     region[0, 1:4, 2:6] = 1.0  # 3 x 4: contains the box
-    assert abs(loc.map_iou(region, boxes).item() - 9 / 12) < 1e-6
+    assert abs(metrics.map_iou(region, boxes).item() - 9 / 12) < 1e-6
 
 
 def test_map_iou_matches_a_direct_loop_on_random_maps():
     g = torch.Generator().manual_seed(0)
-    maps = loc.localization_map(torch.randn(6, 4, 4, generator=g), 16)
+    maps = localization.localization_map(torch.randn(6, 4, 4, generator=g), 16)
     assert maps.shape == (6, 16, 16) and maps.min() >= 0 and torch.allclose(maps.flatten(1).amax(1), torch.ones(6))
     x0 = torch.randint(0, 10, (6,), generator=g)
     y0 = torch.randint(0, 10, (6,), generator=g)
     boxes = torch.stack([x0, y0, x0 + 5, y0 + 4], 1)
-    ious = loc.map_iou(maps, boxes)
+    ious = metrics.map_iou(maps, boxes)
     for k in range(6):
         inside = {(y, x) for y in range(16) for x in range(16)
                   if boxes[k, 0] <= x < boxes[k, 2] and boxes[k, 1] <= y < boxes[k, 3]}
@@ -32,25 +33,25 @@ def test_map_iou_matches_a_direct_loop_on_random_maps():
 
 def test_success_rate_auc_and_peak():
     ious = torch.tensor([0.0, 0.3, 0.6, 1.0])
-    assert loc.success_rate(ious, 0.5) == 0.5
+    assert metrics.success_rate(ious, 0.5) == 0.5
     # success curve: 1 at t=0, then the share >= t; the exact area is the mean IoU in the limit of fine steps
-    assert abs(loc.success_auc(ious, steps=1001) - ious.mean().item()) < 2e-3
+    assert abs(metrics.success_auc(ious, steps=1001) - ious.mean().item()) < 2e-3
     maps = torch.zeros(2, 8, 8)
     maps[0, 2, 3] = 1.0
     maps[1, 7, 7] = 1.0
     boxes = torch.tensor([[2, 1, 5, 4], [2, 1, 5, 4]])
-    assert loc.peak_in_box(maps, boxes).tolist() == [True, False]
-    prior = loc.centre_prior(3, 9)
+    assert metrics.peak_in_box(maps, boxes).tolist() == [True, False]
+    prior = localization.centre_prior(3, 9)
     assert prior.shape == (3, 9, 9) and prior[0, 4, 4] == prior.max()
     with pytest.raises(ValueError, match="boxes"):
-        loc.map_iou(maps, boxes[:, :3])
+        metrics.map_iou(maps, boxes[:, :3])
 
 
 def test_localization_map_smoothing_is_a_neighbourhood_mean():
     maps = torch.zeros(1, 5, 5)
     maps[0, 2, 2] = 9.0
     maps[0, 0, 0] = -4.0  # clamped to 0 before smoothing
-    smoothed = loc.localization_map(maps, 5, smooth=1)
+    smoothed = localization.localization_map(maps, 5, smooth=1)
     direct = torch.zeros(5, 5)
     clamped = maps[0].clamp_min(0)
     for y in range(5):
@@ -59,14 +60,14 @@ def test_localization_map_smoothing_is_a_neighbourhood_mean():
     direct = (direct - direct.min()) / (direct.max() - direct.min())
     assert torch.allclose(smoothed[0], direct, atol=1e-6)  # same size: the upsampling is the identity
     with pytest.raises(ValueError, match="smooth"):
-        loc.localization_map(maps, 5, smooth=-1)
+        localization.localization_map(maps, 5, smooth=-1)
 
 
 def test_sound_localizer_maps_are_per_pair_cosines():
-    from mmutils.encoders import AudioCNN, ImageCNN
+    from mmutils.blocks.encoders import AudioCNN, ImageCNN
 
     torch.manual_seed(0)
-    model = loc.SoundLocalizer(ImageCNN(dim=16, width=4), AudioCNN(n_mels=8, dim=16, width=4), top_k=3).eval()
+    model = localization.SoundLocalizer(ImageCNN(dim=16, width=4), AudioCNN(n_mels=8, dim=16, width=4), top_k=3).eval()
     images, sounds = torch.rand(3, 3, 16, 16), torch.randn(2, 8, 20)
     pair = model.pair_maps(images, sounds)  # (3, 2, 4, 4)
     assert pair.shape == (3, 2, 4, 4) and pair.abs().max() <= 1 + 1e-6
@@ -86,15 +87,15 @@ def test_sound_localizer_maps_are_per_pair_cosines():
 def test_random_object_chance_counts_each_object_of_a_scene_equally():
     objects = [torch.tensor([[0, 0, 4, 4], [10, 0, 14, 4]]), torch.tensor([[0, 0, 4, 4], [5, 5, 9, 9], [10, 0, 14, 4]])]
     boxes = torch.tensor([[0, 0, 4, 4], [4, 4, 10, 10]])  # scene 0: one of two centres inside; scene 1: one of three
-    assert abs(loc.random_object_chance(objects, boxes) - (1 / 2 + 1 / 3) / 2) < 1e-6
+    assert abs(metrics.random_object_chance(objects, boxes) - (1 / 2 + 1 / 3) / 2) < 1e-6
     with pytest.raises(ValueError, match="scenes"):
-        loc.random_object_chance(objects[:1], boxes)
+        metrics.random_object_chance(objects[:1], boxes)
 
 
 def test_exercise_10_4_passes_the_reference_loss_and_fails_the_shortcuts():
-    from mmutils.exercises import evaluate
-    from mmutils.exercises.lesson10 import _reference_loss
-    from mmutils.matching import info_nce_loss
+    from mmutils.checks import evaluate
+    from mmutils.checks.lesson10 import _reference_loss
+    from mmutils.matching.joint_embedding import info_nce_loss
 
     def no_mask(cells, sound, present, sounding, k, scale):
         maps = torch.einsum("bdhw,cd->bchw", cells, sound)

@@ -5,7 +5,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmutils import matching as mt
+from mmutils import world
+from mmutils.matching import joint_embedding as mt
+from mmutils.blocks import encoders
 from mmutils import metrics
 
 
@@ -106,9 +108,9 @@ def test_info_nce_is_symmetric_cross_entropy_without_equally_true_pairs():
 
 
 def test_joint_embedding_gives_unit_vectors_and_cosines():
-    from mmutils.encoders import ImageCNN
+    from mmutils.blocks.encoders import ImageCNN
 
-    model = mt.JointEmbedding(ImageCNN(dim=16), mt.TextEncoder(20, dim=8), dim=12)
+    model = mt.JointEmbedding(ImageCNN(dim=16), encoders.BagOfWordsEncoder(20, dim=8), dim=12)
     images, tokens = torch.rand(3, 3, 32, 32), torch.tensor([[4, 5, 0], [6, 0, 0], [7, 8, 9]])
     sim = model(images, tokens)
     assert sim.shape == (3, 3) and sim.abs().max() <= 1 + 1e-5
@@ -116,27 +118,26 @@ def test_joint_embedding_gives_unit_vectors_and_cosines():
     # padding does not change a text's embedding
     assert torch.allclose(model.embed_texts(torch.tensor([[6, 0, 0]])), model.embed_texts(torch.tensor([[6]])),
                           atol=1e-6)
-    frozen = mt.TextEncoder(20, vectors=torch.randn(20, 5), freeze_vectors=True)
+    frozen = encoders.BagOfWordsEncoder(20, vectors=torch.randn(20, 5), freeze_vectors=True)
     assert not frozen.words.weight.requires_grad and frozen.words.weight.shape == (20, 5)
 
 
 def test_tagging_texts_state_what_they_say_and_true_of_follows():
-    from mmutils import world
 
     scene = world.make_scene(5, 32, 1)
-    texts = mt.tagging_texts(scene)
-    attrs = mt.scene_attributes(scene)
+    texts = world.texts.tagging_texts(scene)
+    attrs = world.texts.scene_attributes(scene)
     assert len(texts) == len(scene.captions) + 4
     assert [stated for _, stated in texts[-3:]] == [(attrs[0], -1, -1), (-1, attrs[1], -1), (-1, -1, attrs[2])]
     assert all(stated == attrs for _, stated in texts[:-3])
     other = (attrs[0], (attrs[1] + 1) % 6, attrs[2])  # same class, another colour
-    truth = mt.true_of(torch.tensor([attrs, other]), torch.tensor([s for _, s in texts]))
+    truth = world.texts.true_of(torch.tensor([attrs, other]), torch.tensor([s for _, s in texts]))
     assert truth[0].all()  # every text is true of its own image
     assert truth[1].tolist() == [False] * (len(texts) - 3) + [True, False, True]
     with pytest.raises(ValueError, match="one-object"):
-        mt.scene_attributes(world.make_scene(5, 32, 3))
+        world.texts.scene_attributes(world.make_scene(5, 32, 3))
     with pytest.raises(ValueError, match="stated"):
-        mt.true_of(torch.tensor([attrs]), torch.tensor([1, 2, 3]))
+        world.texts.true_of(torch.tensor([attrs]), torch.tensor([1, 2, 3]))
 
 
 def test_zero_shot_through_words_against_a_direct_loop():
@@ -158,3 +159,36 @@ def test_zero_shot_through_words_against_a_direct_loop():
         mt.zero_shot_through_words(probs, seen, unseen, top=9)
     with pytest.raises(ValueError, match="unseen_vectors"):
         mt.zero_shot_through_words(probs, seen, torch.randn(3, 7))
+
+
+def _pessimistic_ranking(s, r):
+    """Brute force of the tie rule: best score first; within a tie, irrelevant items first."""
+    return sorted(range(len(s)), key=lambda i: (-float(s[i]), bool(r[i])))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_ranking_metric_counts_a_tie_against_the_query(seed):
+    """Scores with many ties (a few discrete values): every metric follows one rule, checked by brute force, and
+    does not depend on the gallery's order. A constant scorer retrieves nothing."""
+    g = torch.Generator().manual_seed(seed)
+    scores = torch.randint(0, 3, (12, 9), generator=g).float()
+    relevant = torch.rand(12, 9, generator=g) < 0.3
+    relevant[torch.arange(12), torch.randint(0, 9, (12,), generator=g)] = True
+    ranks, p3, rp = [], [], []
+    for s, r in zip(scores, relevant):
+        order = _pessimistic_ranking(s, r)
+        ranks.append(next(i for i, j in enumerate(order, 1) if r[j]))
+        p3.append(sum(bool(r[j]) for j in order[:3]) / 3)
+        rp.append(sum(bool(r[j]) for j in order[:int(r.sum())]) / int(r.sum()))
+    assert metrics.first_hit_rank(scores, relevant).tolist() == ranks
+    assert metrics.recall_at_k(scores, relevant, ks=(1, 3))[1] == pytest.approx(sum(x <= 1 for x in ranks) / 12)
+    assert metrics.precision_at_k(scores, relevant, 3) == pytest.approx(sum(p3) / 12)
+    assert metrics.r_precision(scores, relevant) == pytest.approx(sum(rp) / 12)
+    perm = torch.randperm(9, generator=g)  # the gallery in another order: the same numbers
+    for name, args in [("recall_at_k", ()), ("median_rank", ()), ("precision_at_k", (3,)), ("r_precision", ())]:
+        assert getattr(metrics, name)(scores[:, perm], relevant[:, perm], *args) == \
+            getattr(metrics, name)(scores, relevant, *args), name
+    constant = torch.zeros(12, 9)
+    assert metrics.recall_at_k(constant, relevant, ks=(1,))[1] == (relevant.all(1)).float().mean().item()
+    assert metrics.first_hit_rank(constant, relevant).tolist() == (~relevant).sum(1).add(1).tolist()
+    assert not metrics.retrieval_at_1(torch.zeros(2, 3), torch.zeros(4, 3), torch.tensor([[0, 1], [2, 3]])).any()

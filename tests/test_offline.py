@@ -10,12 +10,11 @@ import textwrap
 import nbformat
 import pytest
 import torch
-
-from mmutils import notebooks as nbt
+from mmutils import lessons
 from mmutils import viz
 
 URL = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[/\w.%?=&#:-]*", re.I)
-NOTEBOOKS = sorted(nbt.NOTEBOOKS.glob("*.ipynb")) + sorted(nbt.EXERCISES.glob("*.ipynb"))
+NOTEBOOKS = sorted(lessons.NOTEBOOKS.glob("*.ipynb")) + sorted(lessons.EXERCISES.glob("*.ipynb"))
 
 
 def _remote_refs(nb) -> list[str]:
@@ -69,9 +68,8 @@ def test_a_lesson_runs_top_to_bottom_with_the_network_cut(tmp_path):
         links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout.split("\\n")
         names = sorted(line.split(":")[1].strip() for line in links if line.strip())
         assert names == ["lo"], f"network not cut: interfaces {names}"
-        from mmutils import notebooks as nbt
-        src = nbt.lesson_sources(["00"])[0]
-        nb = nbt.execute(nbt.read_source(src), nbt.NOTEBOOKS, env={"MPLBACKEND": "agg"})
+        src = lessons.lesson_sources(["00"])[0]
+        nb = lessons.execute(lessons.read_source(src), lessons.NOTEBOOKS, env={"MPLBACKEND": "agg"})
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, errors
         print("lesson", src.stem, "ran offline:", len(nb.cells), "cells")

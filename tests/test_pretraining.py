@@ -5,8 +5,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import mmutils
-from mmutils import pretraining, world
-from mmutils.encoders import ImageCNN, permute_colour_channels
+from mmutils import world
+from mmutils.blocks import pretraining
+from mmutils.blocks.encoders import ImageCNN, permute_colour_channels
 
 
 def test_slot_heads_read_each_third():

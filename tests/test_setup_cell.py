@@ -14,8 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from mmutils import notebooks as nbt
+from mmutils import lessons
 from mmutils import setup_cell
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,16 +33,16 @@ def test_the_address_is_configured_once_and_makes_colab_links(tmp_path):
         setup_cell.repository(bad)
 
 
-@pytest.mark.parametrize("src", nbt.lesson_sources(), ids=lambda p: p.stem[:2])
+@pytest.mark.parametrize("src", lessons.lesson_sources(), ids=lambda p: p.stem[:2])
 def test_every_lesson_starts_with_the_setup_cell(src):
     want = setup_cell.setup_cell_source()
-    copies = [nbt.read_source(src), nbformat.read(src.with_suffix(".ipynb"), as_version=4)]
-    student = nbt.EXERCISES / f"{src.stem}.ipynb"
+    copies = [lessons.read_source(src), nbformat.read(lessons.executed_path(src), as_version=4)]
+    student = lessons.EXERCISES / f"{src.stem}.ipynb"
     if student.exists():
         copies.append(nbformat.read(student, as_version=4))
     for nb in copies:
         code = [c for c in nb.cells if c.cell_type == "code"]
-        assert code[0].source == want, f"{src.stem}: run `python -m mmutils.notebooks setup-cells`"
+        assert code[0].source == want, f"{src.stem}: run `python -m mmutils.course setup-cells`"
         assert not code[0].get("outputs"), f"{src.stem}: inside the course the setup cell prints nothing"
 
 

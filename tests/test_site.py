@@ -135,7 +135,7 @@ def test_site_has_the_readme_lessons_with_their_lecture_sections(site):
     assert "talking-video" in (site / "11_lip_movements.html").read_text(encoding="utf-8")
     homework = _text(site / "homework.html")
     assert "Doing the homework" in homework and "make grade NB=" in homework
-    from mmutils.exercises import REGISTRY
+    from mmutils.checks import REGISTRY
 
     missing = [e for e in REGISTRY if e not in homework]
     assert not missing, f"the homework page does not list exercises {missing}"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmutils import word2vec as w2v
+from mmutils.matching import word2vec as w2v
 from mmutils.core import rng
 from mmutils.data import data_file, load_text
 from mmutils.text import tokenize
@@ -172,8 +172,8 @@ def test_shipped_analogy_set_fits_the_corpus():
     assert set(qs) == {"gender", "plural", "past-tense"}
 
 
-# The lesson's training (notebooks/02_word_embeddings.py): verses as sentences, these settings, the other arguments at
-# train_skipgram's defaults.
+# The lesson's training (notebooks/sources/02_word_embeddings.py): verses as sentences, these settings, the other
+# arguments at train_skipgram's defaults.
 LESSON_SETTINGS = dict(dim=100, window=3, negatives=5, epochs=6, batch_size=2048)
 
 
@@ -186,9 +186,9 @@ def kjv():
 
 
 def test_lesson_settings_match_the_lesson():
-    from mmutils.notebooks import NOTEBOOKS
+    from mmutils.lessons import SOURCES
 
-    source = (NOTEBOOKS / "02_word_embeddings.py").read_text()
+    source = (SOURCES / "02_word_embeddings.py").read_text()
     assert f"SETTINGS = dict({', '.join(f'{k}={v}' for k, v in LESSON_SETTINGS.items())})" in source
     assert "Corpus.from_sentences(" in source
 

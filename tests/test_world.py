@@ -230,7 +230,7 @@ def test_tone_equals_its_formula_bit_for_bit():
 def test_world_synthesis_runs_on_one_thread_with_the_same_bits():
     """Sounds and speech are synthesised on one torch thread (faster: many small ops); the waves are bit-identical to
     the same functions run on two threads, and the caller's thread count is restored."""
-    from mmutils import generation
+    from mmutils.world import prompts as generation
     from mmutils.world import faces, sounds, speech
 
     before = torch.get_num_threads()

@@ -7,6 +7,12 @@
 * ``scene``    ``make_scene``: image, boxes, masks, captions, tags, QA, sound, spoken captions
 * ``faces``    speakers' faces (a parametric renderer) and the voice each speaks with (lesson 09)
 * ``dataset``  splits with unseen (class, colour) combinations; ``WorldScenes`` torch Dataset
+
+Each lesson's data built from the world:
+
+* ``texts``      the texts of a scene for image tagging, and which images each is true of (lesson 03)
+* ``prompts``    text-to-image prompts and their real images (lesson 05)
+* ``questions``  VQA examples over a fixed answer vocabulary, with a chosen share of "yes" (lesson 06)
 """
 
 from . import faces  # noqa: F401  (world.faces)
@@ -16,6 +22,7 @@ from .sounds import SAMPLE_RATE, SOUND_DESCRIPTIONS, class_sound
 from .speech import SPEECH_RATE, speak, voices, word_phonemes
 from .vocab import (BACKGROUND_NAMES, BACKGROUNDS, CLASS_NAMES, CLASSES, COLOUR_NAMES, COLOURS, SIZE_NAMES, SIZES,
                     SLOTS, SPOKEN_WORDS)
+from . import prompts, questions, texts  # noqa: F401,E402  (world.prompts, world.questions, world.texts: after the above)
 
 __all__ = [
     "CombinationSplit", "WorldScenes", "combination_split", "ALL_PAIRS", "QA", "QUESTION_TYPES", "Scene",
