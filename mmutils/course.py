@@ -29,7 +29,7 @@ from .homework import grade, write_students
 from .lessons import NOTEBOOKS, REPO, execute, executed_path, lesson_sources, read_source
 from .validate import check_positive
 
-__all__ = ["BenchRow", "bench", "build", "sync_text", "main"]
+__all__ = ["BenchRow", "bench", "print_bench", "build", "sync_text", "main"]
 
 
 @dataclass

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from .lessons import NOTEBOOKS, REPO, execute, lesson_sources, read_source
 
-__all__ = ["DEFAULT_RUNS", "parse_run", "fingerprint", "run_one", "summarise", "markdown", "main"]
+__all__ = ["DEFAULT_RUNS", "parse_run", "fingerprint", "run_one", "run_matrix", "committed_metrics", "summarise",
+           "markdown", "main"]
 
 DEFAULT_RUNS = ["0@2", "1@2", "2@2", "0@1", "0@4"]
 CACHE = REPO / "build" / "robustness"

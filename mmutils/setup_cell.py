@@ -18,11 +18,10 @@ from pathlib import Path
 
 import nbformat
 
-from .lessons import executed_path
+from .lessons import REPO, executed_path
 
 __all__ = ["MARKER", "repository", "colab_url", "setup_cell_source", "write_setup_cells"]
 
-REPO = Path(__file__).resolve().parents[1]
 MARKER = "# Outside the course's folder"  # the setup cell's first line starts so
 
 

@@ -10,11 +10,13 @@ can be ``(image, text)``, ``(audio, image, label)`` or anything else, and the mo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Callable, Iterable
 
 import torch
 from tqdm import tqdm
 
+from .core import random_device
 from .validate import check_positive
 
 __all__ = ["History", "ShuffledBatches", "RandomBatches", "fit", "plot_history"]
@@ -109,7 +111,7 @@ class RandomBatches:
         n = len(self.tensors[0])
         for _ in range(self.steps):
             idx = torch.randint(n, (self.batch_size,), generator=self.generator,  # (batch_size,)
-                                device=self.generator.device if self.generator is not None else "cpu")
+                                device=random_device(self.generator, torch.device("cpu")))
             rows = tuple(t[idx.to(t.device)] for t in self.tensors)
             yield rows[0] if len(rows) == 1 else rows
 
@@ -163,7 +165,13 @@ def fit(
     history = History(loss=[])
     for name in metrics or {}:
         history[name] = []
-    per_epoch = len(batches) if hasattr(batches, "__len__") else None
+    if epochs > 1 and isinstance(batches, Iterator):  # checked without calling iter(), which may draw numbers
+        raise ValueError("fit: `batches` is a one-shot iterator (a generator): it would be empty after the first "
+                         "epoch. Pass a re-iterable source (a list, a DataLoader, ShuffledBatches, RandomBatches).")
+    try:
+        per_epoch = len(batches)  # the bar counts steps
+    except TypeError:  # no length (an iterator, a DataLoader over an IterableDataset): the bar counts epochs
+        per_epoch = None
     bar = tqdm(total=epochs * per_epoch if per_epoch else epochs, desc=desc, disable=not progress, ncols=90,
                mininterval=0.5, unit="step" if per_epoch else "epoch")
     for _ in range(epochs):

@@ -22,6 +22,7 @@ __all__ = [
     "show_spectrogram",
     "embedding_scatter",
     "audio_player",
+    "offline_player",
     "animation_html",
     "talking_video_html",
 ]

@@ -224,7 +224,7 @@ def test_show_and_tell_from_the_whole_grid_keeps_the_layout():
     features = torch.randn(2, 9, 16)  # (B, P, D)
     shuffled = features[:, torch.randperm(9)]
     mean_init = captioning.CaptionDecoder(12, feature_dim=16, attention=False)
-    grid_init = captioning.CaptionDecoder(12, feature_dim=16, attention=False, cells=9)
+    grid_init = captioning.CaptionDecoder(12, feature_dim=16, attention=False, n_cells=9)
     h_mean = mean_init.init_state(features)[2]
     assert torch.allclose(h_mean, mean_init.init_state(shuffled)[2], atol=1e-6)
     h_grid = grid_init.init_state(features)[2]  # (B, hidden)

@@ -158,3 +158,22 @@ def test_random_batches_draw_as_the_loop_written_out_and_interleave_with_the_los
         mmutils.RandomBatches(torch.zeros(3), torch.zeros(4), batch_size=2, steps=1)
     with pytest.raises(ValueError, match="steps"):
         mmutils.RandomBatches(torch.zeros(3), batch_size=2, steps=0)
+
+
+def test_fit_takes_sources_without_a_length_and_refuses_a_one_shot_iterator_for_several_epochs():
+    from torch.utils.data import DataLoader, IterableDataset
+
+    class Stream(IterableDataset):  # a DataLoader over it has __len__ but len() raises TypeError
+        def __iter__(self):
+            g = torch.Generator().manual_seed(0)
+            for _ in range(4):
+                yield torch.randn(3, generator=g), torch.tensor(1)
+
+    model = torch.nn.Linear(3, 2)
+    loss = lambda m, b: torch.nn.functional.cross_entropy(m(b[0]), b[1])  # noqa: E731
+    history = mmutils.fit(model, DataLoader(Stream(), batch_size=2), loss, epochs=2, progress=False)
+    assert len(history["loss"]) == 2 and len(history.steps) == 4
+    one_shot = ((torch.randn(2, 3), torch.tensor([0, 1])) for _ in range(3))
+    with pytest.raises(ValueError, match="one-shot iterator"):
+        mmutils.fit(model, one_shot, loss, epochs=2, progress=False)
+    assert len(mmutils.fit(model, one_shot, loss, epochs=1, progress=False).steps) == 3

@@ -65,6 +65,7 @@ NO_TENSOR_INPUTS = {
     "matching.word2vec.NegativeSampler": "a CPU sampling table used by train_skipgram",
     "training.History": "a dict of floats", "training.plot_history": "a figure",
     "blocks.encoders.conv_block2d": "builds layers (no tensor input)",
+    "blocks.encoders.mel_conv1d_stack": "builds layers (no tensor input)",
 }
 
 
@@ -203,6 +204,9 @@ CASES = {
         lambda m=fusion.AttentionFusion(3, 4, 5), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m([x, q])),
     "blocks.fusion.MLBAttentionFusion": lambda: (
         lambda m=fusion.MLBAttentionFusion(3, 4, 5, 6), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m([x, q])),
+    "blocks.attention.attention_pool": lambda: (
+        lambda v=torch.randn(2, 3, 4), sc=torch.randn(2, 3), k=torch.tensor([[True, True, False], [False] * 3]):
+        (attention.attention_pool(v, sc), attention.attention_pool(v, sc, k))),
     "blocks.attention.glimpse_pool": lambda: (
         lambda x=torch.randn(2, 6, 3), sc=torch.randn(2, 6, 2): attention.glimpse_pool(x, sc)),
     "blocks.attention.WordAttentionPool": lambda: (
@@ -245,9 +249,9 @@ CASES = {
         lambda m=_sync_expert(), t=torch.rand(2, 12, 2), x=torch.randn(2, 8, 24):
         lipsync.sync_distances(m, t, x, vshift=2)),
     "metrics.sync.lse": lambda: (lambda d=torch.rand(2, 5, 6): metrics.lse(d)),
-    "metrics.sync.articulation": lambda: (lambda t=torch.rand(2, 12, 2): metrics.articulation(t)),
-    "metrics.sync.aligned_l1": lambda: (
-        lambda t=torch.rand(2, 12, 2), r=torch.rand(2, 12, 2): metrics.aligned_l1(t, r)),
+    "referencing.lipsync.articulation": lambda: (lambda t=torch.rand(2, 12, 2): lipsync.articulation(t)),
+    "referencing.lipsync.aligned_l1": lambda: (
+        lambda t=torch.rand(2, 12, 2), r=torch.rand(2, 12, 2): lipsync.aligned_l1(t, r)),
     "referencing.lipsync.estimate_offset": lambda: (
         lambda d=torch.rand(2, 5, 8), s=torch.tensor([0, 2]): lipsync.estimate_offset(d, s, 3)),
     "referencing.localization.SoundLocalizer": lambda: (

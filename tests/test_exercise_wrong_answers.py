@@ -9,19 +9,17 @@ import torch
 import torch.nn.functional as F
 
 from mmutils import world
-from mmutils.matching import joint_embedding as matching
-from mmutils.translating.image_to_speech import slots_to_captions
 from mmutils.blocks.balance import ogm_coefficients, unimodal_logits
-from mmutils.translating.captioning import doubly_stochastic_penalty
+from mmutils.checks import REGISTRY, evaluate
+from mmutils.matching import joint_embedding as matching
 from mmutils.matching.distillation import distillation_loss, soft_targets
-from mmutils.checks import evaluate, REGISTRY
-from mmutils.referencing.localization import localization_map
-from mmutils.metrics import map_iou
 from mmutils.matching.joint_embedding import info_nce_loss, zero_shot_through_words
-from mmutils.metrics import precision_at_k
-from mmutils.stft import frame_signal, spectral_convergence
-from mmutils.metrics import majority_by_type
 from mmutils.matching.word2vec import analogy, keep_probability, sgns_loss
+from mmutils.metrics import majority_by_type, map_iou, precision_at_k, recall_at_k
+from mmutils.referencing.localization import localization_map
+from mmutils.stft import frame_signal, spectral_convergence
+from mmutils.translating.captioning import doubly_stochastic_penalty
+from mmutils.translating.image_to_speech import slots_to_captions
 
 
 # ---- lesson 01 ----
@@ -70,7 +68,7 @@ def _info_nce(sim, same, scale, mask=True, rows_only=False, divide=False):
 
 
 def _recall_at_k(scores, relevant, k):
-    return relevant.gather(1, scores.topk(k, dim=1).indices).any(1).float().mean().item()
+    return recall_at_k(scores, relevant, ks=(k,))[k]
 
 
 def _zero_shot(probs, seen, unseen, unit_seen=True, unit_unseen=True, pick="argmax"):
@@ -215,6 +213,7 @@ def _loc_loss(cells, sound, present, sounding, k, scale, pool="topk", transpose_
         lambda s, m, k: _info_nce(s, m, k, divide=True),  # divides by the scale (a temperature) instead
     ]),
     ("03.2", _recall_at_k, [
+        lambda s, r, k: r.gather(1, s.topk(k, dim=1).indices).any(1).float().mean().item(),  # topk: ties by chance
         lambda s, r, k: r.gather(1, s.topk(k, dim=1).indices).float().mean().item(),  # precision@K
         lambda s, r, k: r.gather(1, s.argsort(1)[:, :k]).any(1).float().mean().item(),  # argsort: the k lowest
     ]),
@@ -282,6 +281,7 @@ def _loc_loss(cells, sound, present, sounding, k, scale, pool="topk", transpose_
         lambda s, t, T: _kd(s, t, T, over_classes=True),  # mean over the classes too (kl_div's reduction="mean")
     ]),
     ("08.3", precision_at_k, [
+        lambda s, r, k: r.gather(1, s.topk(k, dim=1).indices).float().mean().item(),  # topk: ties broken by chance
         lambda s, r, k: r.gather(1, s.topk(k, dim=1).indices).any(1).float().mean().item(),  # recall@K
         lambda s, r, k: r.gather(1, s.topk(k, dim=1, largest=False).indices).float().mean().item(),  # k lowest
         lambda s, r, k: (r.gather(1, s.topk(k, dim=1).indices).sum(1) / r.sum(1).clamp_min(1)).mean().item(),  # /rel

@@ -122,3 +122,15 @@ def test_judge_and_blur_and_noise():
         assert any(torch.allclose(out[i], ref[i], atol=1e-6) for ref in (x, once, twice))
     noisy = blur_and_noise(x, torch.Generator().manual_seed(0), noise=0.1, blur_levels=0)
     assert not torch.equal(noisy, x) and (noisy - x).abs().max() < 0.1 * 6
+
+
+def test_attention_pool_leaves_masked_words_out_and_an_empty_prompt_pools_to_zeros():
+    from mmutils.blocks.attention import attention_pool
+
+    values, scores = torch.randn(2, 4, 3), torch.randn(2, 4)
+    mask = torch.tensor([[True, True, False, False], [False] * 4])
+    pooled, weights = attention_pool(values, scores, mask)
+    want = torch.softmax(scores[0, :2], 0)
+    assert torch.allclose(weights[0, :2], want) and (weights[0, 2:] == 0).all()
+    assert torch.allclose(pooled[0], want @ values[0, :2], atol=1e-6)
+    assert (weights[1] == 0).all() and (pooled[1] == 0).all()  # nothing to attend: zeros, not NaN

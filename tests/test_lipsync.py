@@ -114,20 +114,20 @@ def test_articulation_sees_a_shrunk_track_and_aligned_l1_takes_timing_out():
     g = torch.Generator().manual_seed(3)
     true = torch.rand(4, 30, 2, generator=g)
     shrunk = 0.5 + 0.5 * (true - 0.5)  # the same movements at half the amplitude
-    a, b = metrics.articulation(true), metrics.articulation(shrunk)
+    a, b = ls.articulation(true), ls.articulation(shrunk)
     assert set(a) == {"open peak", "open swing", "width swing"} and a["open peak"].shape == (4,)
     assert torch.allclose(b["open swing"], a["open swing"] / 2, atol=1e-6)
     assert torch.allclose(b["width swing"], a["width swing"] / 2, atol=1e-6)
     assert (b["open peak"] < a["open peak"]).all()
     assert torch.allclose(a["open peak"], true[:, :, 0].quantile(0.95, dim=1))
     late = ls.shift_track(true, torch.tensor([3, -2, 0, 4]))  # the true movements, out of sync
-    fit = metrics.aligned_l1(late, true, max_shift=4)
+    fit = ls.aligned_l1(late, true, max_shift=4)
     assert torch.allclose(fit["L1"], torch.zeros(4)) and fit["shift"].tolist() == [3, -2, 0, 4]
-    assert (metrics.aligned_l1(late, true, max_shift=1)["L1"][[0, 3]] > 0).all()  # shifts beyond reach stay an error
+    assert (ls.aligned_l1(late, true, max_shift=1)["L1"][[0, 3]] > 0).all()  # shifts beyond reach stay an error
     plain = (shrunk - true).abs().mean((1, 2))
-    assert torch.allclose(metrics.aligned_l1(shrunk, true)["L1"], plain)  # in sync already: the shape error is all
+    assert torch.allclose(ls.aligned_l1(shrunk, true)["L1"], plain)  # in sync already: the shape error is all
     with pytest.raises(ValueError, match="reference"):
-        metrics.aligned_l1(true, true[:, :20])
+        ls.aligned_l1(true, true[:, :20])
 
 
 def test_committed_lesson_plays_face_and_sound_together_offline():

@@ -108,3 +108,23 @@ def test_exercise_10_4_passes_the_reference_loss_and_fails_the_shortcuts():
     assert evaluate("10.4", _reference_loss).status == "passed"
     for wrong in (no_mask, own_sound_only, lambda *a: _reference_loss(*a).detach()):
         assert evaluate("10.4", wrong).status == "failed"
+
+
+def test_a_peak_shared_by_several_cells_counts_against_the_map():
+    """Ties for the maximum count against the map (as against the query in retrieval): a constant map never finds an
+    object by the accident of which pixel comes first, and a peak shared inside and outside the box is a miss."""
+    from mmutils.metrics import attention_hits, peak_in_box
+
+    boxes = torch.tensor([[0, 0, 4, 4], [0, 0, 8, 8]])
+    flat = torch.zeros(2, 8, 8)
+    assert peak_in_box(flat, boxes).tolist() == [False, True]  # only a box covering the whole image holds every pixel
+    two = torch.zeros(2, 8, 8)
+    two[:, 1, 1] = two[:, 6, 6] = 1.0  # one peak pixel in the first box, one outside it
+    assert peak_in_box(two, boxes).tolist() == [False, True]
+    two[:, 6, 6] = 0.5
+    assert peak_in_box(two, boxes).tolist() == [True, True]  # a single peak: the usual answer
+    uniform = torch.full((2, 16), 1 / 16)  # attention spread evenly over a 4x4 grid of 8x8-pixel cells
+    assert attention_hits(uniform, 4, 32, torch.tensor([[0, 0, 8, 8], [0, 0, 32, 32]])).tolist() == [False, True]
+    peaked = torch.zeros(1, 16)
+    peaked[0, 5] = 1.0  # cell (row 1, col 1): centre (12, 12)
+    assert attention_hits(peaked, 4, 32, torch.tensor([[8, 8, 16, 16]])).tolist() == [True]

@@ -35,7 +35,7 @@ def test_bilinear_fusion_is_the_low_rank_formula():
 
 def test_attention_fusion_weights_are_a_distribution_and_select_cells():
     torch.manual_seed(0)
-    f = AttentionFusion(3, 2, hidden=4)
+    f = AttentionFusion(3, 2, attention_dim=4)
     grid, q = torch.randn(5, 7, 3), torch.randn(5, 2)
     out = f([grid, q])
     assert out.shape == (5, 5) and torch.allclose(f.weights.sum(1), torch.ones(5))

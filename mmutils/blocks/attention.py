@@ -1,9 +1,10 @@
-"""Attention: one query scores a set of vectors, a softmax turns the scores into weights, and the weighted sum of the
-vectors is what the query "looked at". Every attending model of the course is built from these three blocks.
+"""Attention: a query scores a set of vectors, a softmax turns the scores into weights, and the weighted sum of the
+vectors is what the query "looked at". Every attending model of the course is built from these blocks.
 
-* ``AdditiveAttention``: Bahdanau-style soft attention, ``e_i = wᵀ tanh(W_f f_i + W_h h)``, ``α = softmax_i(e)``,
-  context ``Σ_i α_i f_i``: the query is a state ``h`` (the caption decoder's LSTM state in lesson 04, the question
-  in lesson 06's ``AttentionFusion``).
+* ``attention_pool``: the shared last step — scores ``(B, N)`` over vectors ``(B, N, D)`` (a padding mask optional)
+  -> softmax weights and their weighted sum.
+* ``AdditiveAttention``: Bahdanau-style scores, ``e_i = wᵀ tanh(W_f f_i + W_h h)``, for a query state ``h`` (the
+  caption decoder's LSTM state in lesson 04, the question in lesson 06's ``AttentionFusion``).
 * ``WordAttentionPool``: one *learned* query vector scores each word by a dot product (padding masked out): how the
   text-to-image generator of lesson 05 lets each part of the image read its own words.
 * ``glimpse_pool``: ``G`` score maps at once, each softmaxed over the cells, give ``G`` glimpses that are
@@ -17,16 +18,29 @@ import torch.nn as nn
 
 from ..validate import check_tensor
 
-__all__ = ["AdditiveAttention", "WordAttentionPool", "glimpse_pool"]
+__all__ = ["attention_pool", "AdditiveAttention", "WordAttentionPool", "glimpse_pool"]
+
+
+def attention_pool(values: torch.Tensor, scores: torch.Tensor, mask: torch.Tensor | None = None
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``values (B, N, D)``, ``scores (B, N)`` and an optional ``mask (B, N)`` (True = may be attended) -> the pooled
+    ``(B, D)`` and the weights ``α = softmax_i(scores)`` ``(B, N)``. A row with nothing to attend pools to zeros."""
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=1)  # (B, N)
+    if mask is not None:
+        weights = weights.nan_to_num(0.0)  # a fully masked row: softmax of all -inf
+    return (weights[:, :, None] * values).sum(1), weights  # (B, D), (B, N)
 
 
 class AdditiveAttention(nn.Module):
-    """Soft attention over ``P`` feature cells ``(B, P, feature_dim)`` given a query ``h`` ``(B, hidden_dim)``."""
+    """Soft attention over ``P`` feature cells ``(B, P, feature_dim)`` given a query ``h`` ``(B, query_dim)``; the
+    scores are computed in an ``attention_dim``-sized space."""
 
-    def __init__(self, feature_dim: int, hidden_dim: int, attention_dim: int = 64):
+    def __init__(self, feature_dim: int, query_dim: int, attention_dim: int = 64):
         super().__init__()
         self.from_features = nn.Linear(feature_dim, attention_dim)
-        self.from_hidden = nn.Linear(hidden_dim, attention_dim)
+        self.from_hidden = nn.Linear(query_dim, attention_dim)
         self.score = nn.Linear(attention_dim, 1)
 
     def project(self, features: torch.Tensor) -> torch.Tensor:
@@ -37,8 +51,7 @@ class AdditiveAttention(nn.Module):
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         """Returns the context ``(B, feature_dim)`` and the weights ``α`` ``(B, P)``."""
         e = self.score(torch.tanh(projected + self.from_hidden(h)[:, None])).squeeze(-1)  # (B, P)
-        alpha = torch.softmax(e, dim=1)  # (B, P)
-        return (alpha[:, :, None] * features).sum(1), alpha  # (B, feature_dim), (B, P)
+        return attention_pool(features, e)  # (B, feature_dim), (B, P)
 
 
 class WordAttentionPool(nn.Module):
@@ -51,11 +64,7 @@ class WordAttentionPool(nn.Module):
         self.query = nn.Parameter(torch.zeros(dim))
 
     def forward(self, words: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = words @ self.query  # (B, L)
-        if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))
-        weights = scores.softmax(1)  # (B, L)
-        return (weights[:, :, None] * words).sum(1), weights  # (B, d), (B, L)
+        return attention_pool(words, words @ self.query, mask)  # scores (B, L) -> (B, d), (B, L)
 
 
 def glimpse_pool(cells: torch.Tensor, scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

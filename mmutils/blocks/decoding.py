@@ -1,10 +1,10 @@
-"""Decoding a sequence from a step function, for translating models (captioning, image-to-speech units).
+"""Decoding a sequence from a step function, for translating models (the caption decoders of lesson 04).
 
 A decoder is seen through one function ``step(tokens (N,), state) -> (log_probs (N, V), state)``, where ``state`` is a
 tensor or a (nested) tuple of tensors whose first dimension is N. ``greedy_decode`` takes the most probable token at
 each step; ``beam_search`` keeps the ``beam`` best partial sequences of every item, all items in one batch.
 Finished sequences (after ``eos``) stay finished: they only extend with ``eos`` at no cost. The tokens given to
-``step`` are on the CPU; ``step`` moves them to its device.
+``step`` are on the device of ``state``'s first tensor.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Composed as ``encoders -> fusion -> head`` (see ``blocks.fusion`` and ``blocks.m
 
 * images: ``ImageCNN`` (a vector, or the grid of its last conv layer), with ``conv_block2d`` and the
   ``permute_colour_channels`` augmentation;
-* audio: ``AudioCNN`` (a log-mel spectrogram), ``WaveformCNN`` (the raw waveform, SoundNet-style);
+* audio: ``AudioCNN`` (a log-mel spectrogram), ``WaveformCNN`` (the raw waveform, SoundNet-style),
+  ``mel_conv1d_stack`` (1-D convolutions over a log-mel's time axis);
 * text: ``BagOfWordsEncoder`` (the mean of a text's word vectors, then a linear map: lesson 03),
   ``QuestionEncoder`` (a GRU's last state: lesson 06), ``TextConditioner`` (one attention-pooled vector per part
   of a generator: lesson 05).
@@ -20,13 +21,23 @@ from ..text import Vocabulary, mean_of_words
 from ..validate import check_positive, check_tensor
 from .attention import WordAttentionPool
 
-__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN", "conv_block2d", "permute_colour_channels", "BagOfWordsEncoder",
-           "QuestionEncoder", "TextConditioner"]
+__all__ = ["ImageCNN", "AudioCNN", "WaveformCNN", "conv_block2d", "mel_conv1d_stack", "permute_colour_channels",
+           "BagOfWordsEncoder", "QuestionEncoder", "TextConditioner"]
 
 
 def conv_block2d(cin: int, cout: int) -> list[nn.Module]:
     """A 3x3 convolution (same size), batch norm and ReLU: the block of the course's small image CNNs."""
     return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+def mel_conv1d_stack(n_mels: int, width: int) -> list[nn.Module]:
+    """Three 1-D convolutions over time of a log-mel spectrogram ``(B, n_mels, T)`` -> ``(B, width, T // 4)``: the
+    trunk of lesson 09's voice encoder and caption recogniser (kernel 5, batch norm, ReLU, max pooling by 2 after
+    the first two)."""
+    w = width
+    return [nn.Conv1d(n_mels, w, 5, padding=2), nn.BatchNorm1d(w), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(w, w, 5, padding=2), nn.BatchNorm1d(w), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(w, w, 5, padding=2), nn.ReLU()]
 
 
 _PERMUTATIONS = torch.tensor([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])

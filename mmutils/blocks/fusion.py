@@ -102,9 +102,9 @@ class AttentionFusion(nn.Module):
 
     attends = True
 
-    def __init__(self, grid_dim: int, query_dim: int, hidden: int = 128):
+    def __init__(self, grid_dim: int, query_dim: int, attention_dim: int = 128):
         super().__init__()
-        self.attention = AdditiveAttention(grid_dim, query_dim, hidden)
+        self.attention = AdditiveAttention(grid_dim, query_dim=query_dim, attention_dim=attention_dim)
         self.out_dim = grid_dim + query_dim
         self.weights: torch.Tensor | None = None
 

@@ -33,13 +33,17 @@ def _check_info_nce(fn):
 
 
 @register("03.2", title="my_recall_at_k",
-          hint="top = scores.topk(k, dim=1).indices; return relevant.gather(1, top).any(1).float().mean().item().",
-          nudge="A query is a hit when at least one relevant item is among its k best-scored items; how many there "
-                "are does not matter (that would be precision). Rank within each query's row.")
+          hint="best = scores.masked_fill(~relevant, float('-inf')).amax(1, keepdim=True) is each query's best "
+               "relevant score; rank = ((scores >= best) & ~relevant).sum(1) + 1; return (rank <= k).float().mean()"
+               ".item().",
+          nudge="A query is a hit when its best-ranked relevant item is among its k best-ranked items; how many "
+                "relevant items are there does not matter (that would be precision). Mind the ties: an irrelevant "
+                "item scoring exactly as high as the best relevant one ranks above it.")
 def _check_recall(fn):
     g = torch.Generator().manual_seed(1)
-    for q, n in [(6, 10), (20, 50)]:
-        scores = torch.randn(q, n, generator=g)
+    for q, n, ties in [(6, 10, False), (20, 50, False), (20, 12, True)]:
+        # ties: scores with a few values only, so that relevant and irrelevant items often score the same
+        scores = torch.randint(0, 3, (q, n), generator=g).float() if ties else torch.randn(q, n, generator=g)
         relevant = torch.rand(q, n, generator=g) < 0.15
         relevant[torch.arange(q), torch.randint(0, n, (q,), generator=g)] = True
         for k in (1, 3, 5):
@@ -48,7 +52,9 @@ def _check_recall(fn):
                 got = got.item()
             want = recall_at_k(scores, relevant, ks=(k,))[k]
             if not isinstance(got, float) or abs(got - want) > 1e-6:
-                raise ExerciseFailed(f"with {q} queries, a gallery of {n} and k={k}: expected {want:.4f}, got {got!r}")
+                where = "with tied scores (a tie counts against the query), " if ties else "with "
+                raise ExerciseFailed(f"{where}{q} queries, a gallery of {n} and k={k}: expected {want:.4f}, got "
+                                     f"{got!r}")
 
 
 @register("03.3", title="my_zero_shot",

@@ -43,17 +43,22 @@ def _check_kd(fn):
 
 
 @register("08.3", title="my_precision_at_k",
-          hint="for each query take the indices of the k largest scores (scores.topk(k, dim=1).indices), look them "
-               "up in `relevant` (gather), and average everything.",
-          nudge="Precision is the fraction of the k top-scored items that are relevant: not whether any is (that is "
-                "Recall@K), and not divided by the number of relevant items.")
+          hint="order = torch.argsort(relevant.to(torch.uint8), dim=1, stable=True) puts the irrelevant items first; "
+               "by_score = torch.argsort(scores.gather(1, order), dim=1, descending=True, stable=True) keeps that "
+               "order within a tie; top = order.gather(1, by_score[:, :k]); return relevant.gather(1, top).float()"
+               ".mean().item().",
+          nudge="Precision is the fraction of the k best-ranked items that are relevant: not whether any is (that is "
+                "Recall@K), and not divided by the number of relevant items. Mind the ties: among items with equal "
+                "scores, the irrelevant ones rank first.")
 def _check_pak(fn):
     g = torch.Generator().manual_seed(2)
-    for q, n, k in [(5, 20, 1), (7, 30, 5), (3, 10, 10)]:
-        scores = torch.randn(q, n, generator=g)
+    for q, n, k, ties in [(5, 20, 1, False), (7, 30, 5, False), (3, 10, 10, False), (8, 12, 4, True)]:
+        # ties: scores with a few values only, so that the k-th place is often shared
+        scores = torch.randint(0, 3, (q, n), generator=g).float() if ties else torch.randn(q, n, generator=g)
         relevant = torch.rand(q, n, generator=g) < 0.3
         got, want = fn(scores.clone(), relevant.clone(), k), precision_at_k(scores, relevant, k)
         if not isinstance(got, float):
             raise ExerciseFailed(f"expected a Python float, got {type(got).__name__}")
         if abs(got - want) > 1e-6:
-            raise ExerciseFailed(f"with k={k} expected {want:.4f}, got {got:.4f}")
+            where = "with tied scores (among equal scores the irrelevant items rank first) and " if ties else "with "
+            raise ExerciseFailed(f"{where}k={k} expected {want:.4f}, got {got:.4f}")

@@ -8,10 +8,10 @@ Pieces, in the order the lesson builds them:
   with ``f`` the word's share of the corpus.
 * ``skipgram_pairs``: (centre, context) pairs inside a dynamic window (each centre draws a radius 1..window).
 * ``NegativeSampler``: negatives drawn from the unigram distribution raised to 0.75 (word2vec's unigram table).
-* ``SkipGram``: two embedding tables, ``loss = -log s(u_c.v_o) - sum_k log s(-u_c.v_k)``.
+* ``SkipGram``: two embedding tables; ``sgns_loss``: ``-log s(u_c.v_o) - sum_k log s(-u_c.v_k)``.
 * ``sgns_sgd_step``: one SGD step with the gradient written out by hand (checked against autograd in the tests).
 * ``train_skipgram``: plain SGD with a learning rate decaying linearly to zero.
-* ``analogy`` / ``analogy_accuracy`` (3CosAdd) and ``nearest``.
+* ``analogy`` / ``analogy_accuracy`` (3CosAdd; ``read_analogies`` reads the question file) and ``nearest``.
 """
 
 from __future__ import annotations

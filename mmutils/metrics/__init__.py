@@ -1,12 +1,14 @@
 """Metrics and controls, written out for teaching; each is tested against a library's version where one exists.
-Every metric of the course lives here, by what it measures:
+The metrics that score models' outputs live here, by what they measure (a few measures of one lesson's own
+representation stay with it: ``matching.word2vec.analogy_accuracy``, ``stft.spectral_convergence``, and
+``referencing.lipsync``'s ``estimate_offset``, ``articulation`` and ``aligned_l1``):
 
 * ``classification``  accuracy, the majority baseline, a linear probe; VQA's accuracy and majority per question type
 * ``retrieval``       Recall@K, median rank, precision@K, R-precision, retrieval@1 — one tie rule: a tie counts
   against the query
 * ``text``            corpus BLEU, edit distance, word error rate
 * ``localization``    attention hits, map IoU, cIoU success rate and AUC, peak in box, random-object chance
-* ``sync``            LSE-D and LSE-C, articulation, aligned L1
+* ``sync``            LSE-D and LSE-C
 * ``generation``      pairwise diversity, nearest-neighbour distance
 
 Every name is importable from ``mmutils.metrics`` itself.
@@ -17,7 +19,7 @@ from .generation import nearest_distance, pairwise_diversity
 from .localization import (attention_hits, box_masks, map_iou, peak_in_box, random_object_chance, success_auc,
                            success_rate)
 from .retrieval import first_hit_rank, median_rank, precision_at_k, r_precision, recall_at_k, retrieval_at_1
-from .sync import aligned_l1, articulation, lse
+from .sync import lse
 from .text import corpus_bleu, edit_distance, word_error_rate
 
 __all__ = ["accuracy", "accuracy_by_type", "linear_probe", "majority_baseline", "majority_by_type",
@@ -25,5 +27,5 @@ __all__ = ["accuracy", "accuracy_by_type", "linear_probe", "majority_baseline", 
            "attention_hits", "box_masks", "map_iou", "peak_in_box", "random_object_chance", "success_auc",
            "success_rate",
            "first_hit_rank", "median_rank", "precision_at_k", "r_precision", "recall_at_k", "retrieval_at_1",
-           "aligned_l1", "articulation", "lse",
+           "lse",
            "corpus_bleu", "edit_distance", "word_error_rate"]

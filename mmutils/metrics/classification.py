@@ -23,7 +23,7 @@ def accuracy(logits_or_labels: torch.Tensor, targets: torch.Tensor) -> float:
         raise ValueError(f"accuracy: {pred.shape[0]} predictions for {y.shape[0]} targets.")
     if y.shape[0] == 0:
         raise ValueError("accuracy: no targets (N = 0).")
-    return (pred == y).float().mean().item()
+    return (pred == y.to(pred.device)).float().mean().item()
 
 
 def majority_baseline(train_labels: torch.Tensor, test_labels: torch.Tensor) -> float:
@@ -50,6 +50,7 @@ def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, test_
     yte = check_tensor(test_labels, "linear_probe", "test_labels", shape=(fte.shape[0],), dtype="int")
     if ftr.shape[1] != fte.shape[1]:
         raise ValueError(f"linear_probe: train features have {ftr.shape[1]} dims, test features {fte.shape[1]}.")
+    ytr, yte = ytr.to(ftr.device), yte.to(fte.device)
     mean, std = ftr.mean(0), ftr.std(0) + 1e-6
     ftr, fte = ((ftr - mean) / std).detach(), ((fte - mean) / std).detach()
     gen = rng(seed)
@@ -72,7 +73,8 @@ def accuracy_by_type(predicted: torch.Tensor, answer: torch.Tensor, qtype: torch
     check_tensor(predicted, "accuracy_by_type", "predicted", shape=("n",), dtype="int")
     check_tensor(answer, "accuracy_by_type", "answer", shape=(len(predicted),), dtype="int")
     check_tensor(qtype, "accuracy_by_type", "qtype", shape=(len(predicted),), dtype="int")
-    hit = (predicted == answer).float()
+    hit = (predicted == answer.to(predicted.device)).float()  # (n,)
+    qtype = qtype.to(hit.device)
     out = {t: hit[qtype == k].mean().item() for k, t in enumerate(QUESTION_TYPES) if (qtype == k).any()}
     out["overall"] = hit.mean().item()
     return out

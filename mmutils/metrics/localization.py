@@ -1,5 +1,9 @@
 """Localisation: whether a map or an attention peak falls on the right object.
 
+A peak shared by several cells (a tie for the maximum) counts against the map, as ties count against the query in
+``metrics.retrieval``: it is inside the box only when every maximal cell is. A map that gives every cell the same
+value therefore never "finds" an object by the accident of which cell comes first.
+
 * ``attention_hits``: whether a caption word's attention peak lies inside the named object's box (lesson 04).
 * ``box_masks``: boxes ``(x0, y0, x1, y1)`` as boolean masks.
 * ``map_iou``: IoU of the map's region above ``threshold`` (0.5) with each box.
@@ -21,15 +25,17 @@ __all__ = ["attention_hits", "box_masks", "map_iou", "success_rate", "success_au
 
 
 def attention_hits(alphas: torch.Tensor, grid: int, image_size: int, boxes: torch.Tensor) -> torch.Tensor:
-    """Whether each attention map's peak cell centre lies inside its box: ``alphas`` ``(N, grid*grid)``, ``boxes``
-    ``(N, 4)`` as ``(x0, y0, x1, y1)`` pixels (x1, y1 exclusive) -> ``(N,)`` bool."""
+    """Whether each attention map's peak cell centre lies inside its box (every peak cell's, when several tie):
+    ``alphas`` ``(N, grid*grid)``, ``boxes`` ``(N, 4)`` as ``(x0, y0, x1, y1)`` pixels (x1, y1 exclusive) -> ``(N,)``
+    bool."""
     check_tensor(alphas, "attention_hits", "alphas", shape=("N", grid * grid), dtype="float")
     check_tensor(boxes, "attention_hits", "boxes", shape=(alphas.shape[0], 4))
-    peak = alphas.argmax(1)  # (N,)
-    cell = image_size / grid
-    x, y = (peak % grid + 0.5) * cell, (peak // grid + 0.5) * cell  # (N,) pixel centres
-    b = boxes.float()
-    return (x >= b[:, 0]) & (x < b[:, 2]) & (y >= b[:, 1]) & (y < b[:, 3])
+    peak = alphas == alphas.amax(1, keepdim=True)  # (N, grid*grid) the maximal cells
+    cell = torch.arange(grid * grid, device=alphas.device)
+    x, y = (cell % grid + 0.5) * image_size / grid, (cell // grid + 0.5) * image_size / grid  # (grid*grid,) centres
+    b = boxes.to(alphas.device).float()[:, :, None]  # (N, 4, 1)
+    inside = (x >= b[:, 0]) & (x < b[:, 2]) & (y >= b[:, 1]) & (y < b[:, 3])  # (N, grid*grid)
+    return ~(peak & ~inside).any(1)
 
 
 def box_masks(boxes: torch.Tensor, size: int) -> torch.Tensor:
@@ -46,7 +52,7 @@ def map_iou(maps: torch.Tensor, boxes: torch.Tensor, threshold: float = 0.5) -> 
     ``(N, 4)``. Returns ``(N,)``."""
     m = check_tensor(maps, "map_iou", "maps", shape=("N", "S", "S"), dtype="float")
     check_tensor(boxes, "map_iou", "boxes", shape=(m.shape[0], 4), dtype="int")
-    region, gt = m > threshold, box_masks(boxes, m.shape[1])
+    region, gt = m > threshold, box_masks(boxes.to(m.device), m.shape[1])
     inter = (region & gt).flatten(1).sum(1).float()
     union = (region | gt).flatten(1).sum(1).float()
     return inter / union.clamp_min(1)
@@ -67,11 +73,11 @@ def success_auc(ious: torch.Tensor, steps: int = 21) -> float:
 
 
 def peak_in_box(maps: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
-    """Whether the maximum of each map ``(N, S, S)`` lies inside its box ``(N, 4)``. Returns ``(N,)`` bool."""
+    """Whether the maximum of each map ``(N, S, S)`` lies inside its box ``(N, 4)`` (every maximal pixel, when several
+    tie). Returns ``(N,)`` bool."""
     m = check_tensor(maps, "peak_in_box", "maps", shape=("N", "S", "S"), dtype="float")
-    flat = m.flatten(1).argmax(1)
-    ys, xs = flat // m.shape[2], flat % m.shape[2]
-    return box_masks(boxes.to(m.device), m.shape[1])[torch.arange(len(m), device=m.device), ys, xs]
+    peak = m == m.flatten(1).amax(1)[:, None, None]  # (N, S, S) the maximal pixels
+    return ~(peak & ~box_masks(boxes.to(m.device), m.shape[1])).flatten(1).any(1)
 
 
 def random_object_chance(object_boxes: list[torch.Tensor], boxes: torch.Tensor) -> float:

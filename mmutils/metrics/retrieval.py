@@ -81,11 +81,14 @@ def r_precision(scores: torch.Tensor, relevant: torch.Tensor) -> float:
 
 
 def retrieval_at_1(predicted: torch.Tensor, gallery: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
-    """Is the true face the nearest? ``predicted (N, D)`` latents, ``gallery (M, D)`` face latents, ``candidates
-    (N, K)`` gallery indices whose first column is each query's true face. Squared Euclidean distance; a tie counts
-    against the query (the module's rule). Returns ``(N,)`` bool (lesson 09)."""
+    """Is the true item the nearest of each query's candidates? ``predicted (N, D)`` embeddings, ``gallery (M, D)``,
+    ``candidates (N, K)`` gallery indices whose first column is each query's true item. Scores are negative squared
+    Euclidean distances, ranked by ``first_hit_rank`` (so a tie counts against the query). Returns ``(N,)`` bool:
+    Recall@1 per query (lesson 09: a voice's predicted face latent among 10 faces)."""
     check_tensor(predicted, "retrieval_at_1", "predicted", shape=("N", "D"), dtype="float")
     check_tensor(gallery, "retrieval_at_1", "gallery", shape=("M", predicted.shape[1]), dtype="float")
     check_tensor(candidates, "retrieval_at_1", "candidates", shape=(len(predicted), "K"), dtype="int")
-    d = (gallery[candidates] - predicted[:, None]).pow(2).sum(2)  # (N, K)
-    return d[:, 0] < d[:, 1:].amin(1)
+    d = (gallery[candidates.to(gallery.device)] - predicted[:, None]).pow(2).sum(2)  # (N, K)
+    true = torch.zeros_like(d, dtype=torch.bool)
+    true[:, 0] = True  # (N, K): the first candidate is the true item
+    return first_hit_rank(-d, true) == 1

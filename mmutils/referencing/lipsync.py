@@ -1,7 +1,8 @@
 """Lip movements from speech (lesson 11): phonemes -> visemes -> a mouth track per video frame; a generator from
-log-mel frames to the mouth track; a SyncNet-style sync expert and the distance table it gives at every offset. The
-sync metrics read from that table (LSE-D and LSE-C, as Wav2Lip) and the measures of a generated track are
-``mmutils.metrics.sync``.
+log-mel frames to the mouth track; a SyncNet-style sync expert and the distance table it gives at every offset, from
+which ``estimate_offset`` reads the offset of a few windows; two measures of a generated track against the true one
+(``articulation``: how much the mouth moves; ``aligned_l1``: its L1 error at the best alignment). The sync metrics
+read from the table (LSE-D and LSE-C, as Wav2Lip) are ``mmutils.metrics.sync``.
 
 Time: video at 25 frames/s, log-mel at 50 frames/s (hop 320 at 16 kHz), so video frame ``k`` is mel frames ``2k`` and
 ``2k + 1``. A mouth is two numbers in [0, 1]: ``open`` (jaw) and ``width`` (0 rounded lips, 1 spread).
@@ -17,7 +18,7 @@ from ..validate import check_positive, check_tensor
 
 __all__ = ["FPS", "MELS_PER_FRAME", "WINDOW", "VISEMES", "REST", "split_phonemes", "viseme", "mouth_track",
            "shift_track", "LipGenerator", "SyncExpert", "mouth_windows", "audio_windows", "sync_distances",
-           "estimate_offset"]
+           "estimate_offset", "articulation", "aligned_l1"]
 
 FPS = 25
 MELS_PER_FRAME = 2
@@ -212,6 +213,33 @@ def estimate_offset(distances: torch.Tensor, start: torch.Tensor, n_windows: int
     """The offset (frames) the expert reads from ``n_windows`` consecutive windows starting at ``start (B,)``:
     argmin over offsets of their mean distance. ``distances (B, offsets, W)`` -> ``(B,)``."""
     check_tensor(distances, "estimate_offset", "distances", shape=("B", "O", "W"), dtype="float")
-    idx = start[:, None] + torch.arange(n_windows, device=start.device)[None]  # (B, n)
+    idx = start.to(distances.device)[:, None] + torch.arange(n_windows, device=distances.device)[None]  # (B, n)
     picked = torch.gather(distances, 2, idx[:, None].expand(-1, distances.shape[1], -1))  # (B, offsets, n)
     return picked.mean(2).argmin(1) - distances.shape[1] // 2
+
+
+def articulation(tracks: torch.Tensor) -> dict[str, torch.Tensor]:
+    """How far a mouth track moves, whatever its timing: ``tracks (B, F, 2)`` -> per clip ``(B,)``: **open peak**,
+    the 95th percentile of ``open`` over the frames (how wide the mouth opens on its open vowels), and the **open
+    swing** and **width swing**, the standard deviation over the frames of each channel. A track smeared in time or
+    shrunk towards its mean has lower values than the true one; LSE-D and LSE-C do not see that."""
+    check_tensor(tracks, "articulation", "tracks", shape=("B", "F", 2), dtype="float")
+    return {"open peak": tracks[:, :, 0].quantile(0.95, dim=1), "open swing": tracks[:, :, 0].std(1),
+            "width swing": tracks[:, :, 1].std(1)}
+
+
+
+def aligned_l1(tracks: torch.Tensor, reference: torch.Tensor, max_shift: int = 4) -> dict[str, torch.Tensor]:
+    """The L1 distance between ``tracks`` and ``reference`` (each ``(B, F, 2)``) once timing is taken out: for each
+    clip, the smallest mean absolute difference over shifts of the reference by ``-max_shift..max_shift`` frames
+    (``shift_track``: frames shifted in are at rest). Returns ``{"L1": (B,), "shift": (B,)}``, the shift that
+    fits best (positive: ``tracks`` is later than ``reference``). What is left is an error of shape: a mouth that
+    opens too little, or too much, at the right time."""
+    check_tensor(tracks, "aligned_l1", "tracks", shape=("B", "F", 2), dtype="float")
+    check_tensor(reference, "aligned_l1", "reference", shape=tuple(tracks.shape), dtype="float")
+    check_positive(max_shift + 1, "aligned_l1", "max_shift + 1", integer=True)
+    shifts = torch.arange(-max_shift, max_shift + 1, device=tracks.device)  # (S,)
+    errors = torch.stack([(tracks - shift_track(reference, s.repeat(len(tracks)))).abs().mean((1, 2))
+                          for s in shifts], 1)  # (B, S)
+    lowest, best = errors.min(1)
+    return {"L1": lowest, "shift": shifts[best]}

@@ -9,6 +9,7 @@ The attention is ``blocks.attention.AdditiveAttention`` (Bahdanau-style, ``e_i =
   (teacher forcing) and decoding (``blocks.decoding``).
 * ``SlottedCaptionDecoder``: Show, Attend and Tell whose *visual* words (class names, colours) are filled from the
   image, after Neural Baby Talk: the language model says that a class word comes next, the attended cells say which.
+* ``caption_loss``: the mean negative log-likelihood of the next words (padding left out).
 * ``doubly_stochastic_penalty``: Show, Attend and Tell's regulariser ``(1/P) Σ_i (1 − Σ_t α_ti)²`` (the paper sums
   over the P cells; here the mean). Read as "every cell looked at about once"; with fewer words than cells it
   pushes the cells' attention totals over the sentence towards equal.
@@ -29,8 +30,8 @@ __all__ = ["CaptionDecoder", "SlottedCaptionDecoder", "doubly_stochastic_penalty
 class CaptionDecoder(nn.Module):
     """LSTM decoder of a caption from image features ``(B, P, feature_dim)`` (a grid flattened to P cells).
 
-    The initial ``(h, c)`` come from the image: by default from the mean feature (``cells=None``); with
-    ``cells=P`` from all P cells kept apart (a whole grid, or a few pooled regions), which keeps where each feature
+    The initial ``(h, c)`` come from the image: by default from the mean feature (``n_cells=None``); with
+    ``n_cells=P`` from all P cells kept apart (a whole grid, or a few pooled regions), which keeps where each feature
     is: every cell is first mapped to ``cell_dim`` numbers by one shared linear map, then the ``P · cell_dim``
     numbers by another. Without attention the image enters only there (Show and Tell); with attention each step
     also reads
@@ -39,23 +40,24 @@ class CaptionDecoder(nn.Module):
     """
 
     def __init__(self, vocab_size: int, feature_dim: int = 64, embed_dim: int = 32, hidden_dim: int = 128,
-                 attention: bool = True, attention_dim: int = 64, cells: int | None = None, cell_dim: int = 8):
+                 attention: bool = True, attention_dim: int = 64, n_cells: int | None = None, cell_dim: int = 8):
         super().__init__()
-        self.attention = AdditiveAttention(feature_dim, hidden_dim, attention_dim) if attention else None
+        self.attention = (AdditiveAttention(feature_dim, query_dim=hidden_dim, attention_dim=attention_dim)
+                          if attention else None)
         self.embed = nn.Embedding(vocab_size, embed_dim)
-        self.cells = cells
-        self.cell_map = nn.Linear(feature_dim, cell_dim) if cells is not None else None
-        init_dim = cell_dim * cells if cells is not None else feature_dim
+        self.n_cells = n_cells
+        self.cell_map = nn.Linear(feature_dim, cell_dim) if n_cells is not None else None
+        init_dim = cell_dim * n_cells if n_cells is not None else feature_dim
         self.init_h, self.init_c = nn.Linear(init_dim, hidden_dim), nn.Linear(init_dim, hidden_dim)
         self.gate = nn.Linear(hidden_dim, feature_dim) if attention else None
-        self.cell = nn.LSTMCell(embed_dim + (feature_dim if attention else 0), hidden_dim)
+        self.lstm = nn.LSTMCell(embed_dim + (feature_dim if attention else 0), hidden_dim)
         self.out = nn.Linear(hidden_dim, vocab_size)
         self.alpha = None
 
     def init_state(self, features: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """``(features, projected features, h, c)``: everything a step needs, one row per image."""
-        check_tensor(features, "CaptionDecoder", "features", shape=("B", self.cells or "P", None), dtype="float")
-        if self.cells is None:
+        check_tensor(features, "CaptionDecoder", "features", shape=("B", self.n_cells or "P", None), dtype="float")
+        if self.n_cells is None:
             image = features.mean(1)  # (B, feature_dim): what is there, not where
         else:
             image = self.cell_map(features).flatten(1)  # (B, P * cell_dim): every cell apart, layout kept
@@ -69,7 +71,7 @@ class CaptionDecoder(nn.Module):
         if self.attention is not None:
             context, self.alpha = self.attention(features, projected, h)  # (B, feature_dim), (B, P)
             x = torch.cat([x, torch.sigmoid(self.gate(h)) * context], 1)  # (B, embed_dim + feature_dim)
-        h, c = self.cell(x, (h, c))  # (B, hidden_dim) each
+        h, c = self.lstm(x, (h, c))  # (B, hidden_dim) each
         return F.log_softmax(self.out(h), dim=-1), (features, projected, h, c)
 
     def forward(self, features: torch.Tensor, captions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:

@@ -15,6 +15,7 @@ import torch
 import torch.nn as nn
 import torchaudio
 
+from ..blocks.encoders import mel_conv1d_stack
 from ..validate import check_positive, check_tensor
 from ..world.prompts import prompt_words
 from ..world.vocab import BACKGROUND_NAMES, CLASS_NAMES, COLOUR_NAMES
@@ -43,14 +44,14 @@ class ImageToSpeech(nn.Module):
 class SlotCaptioner(nn.Module):
     """The cascade's first step: an image ``(B, 3, H, W)`` -> logits for the three words of its caption that the image
     decides, ``[colour (B, 6), class (B, 10), background (B, 6)]`` (world order). An image encoder (any module giving
-    ``(B, encoder.dim)``) and one linear head per slot."""
+    ``(B, encoder.dim)``) and one linear head per field of the caption."""
 
-    SLOTS = (COLOUR_NAMES, CLASS_NAMES, BACKGROUND_NAMES)
+    FIELDS = (COLOUR_NAMES, CLASS_NAMES, BACKGROUND_NAMES)
 
     def __init__(self, encoder: nn.Module):
         super().__init__()
         self.encoder = encoder
-        self.heads = nn.ModuleList(nn.Linear(encoder.dim, len(names)) for names in self.SLOTS)
+        self.heads = nn.ModuleList(nn.Linear(encoder.dim, len(names)) for names in self.FIELDS)
 
     def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
         h = self.encoder(images)  # (B, dim)
@@ -79,11 +80,8 @@ class CaptionRecognizer(nn.Module):
         super().__init__()
         self.n_mels, self.n_words, self.vocab_size = n_mels, n_words, vocab_size
         w = width
-        self.features = nn.Sequential(
-            nn.Conv1d(n_mels, w, 5, padding=2), nn.BatchNorm1d(w), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(w, w, 5, padding=2), nn.BatchNorm1d(w), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(w, w, 5, padding=2), nn.ReLU(), nn.AdaptiveAvgPool1d(2 * n_words), nn.Flatten(),
-        )
+        self.features = nn.Sequential(*mel_conv1d_stack(n_mels, w),  # (B, w, T/4)
+                                      nn.AdaptiveAvgPool1d(2 * n_words), nn.Flatten())  # (B, w * 2 * n_words)
         self.head = nn.Linear(w * 2 * n_words, n_words * vocab_size)
 
     def forward(self, spectrograms: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from ..blocks.encoders import mel_conv1d_stack
 from ..validate import check_tensor
 
 __all__ = ["FaceAutoencoder", "VoiceEncoder"]
@@ -57,11 +58,7 @@ class VoiceEncoder(nn.Module):
         super().__init__()
         self.n_mels = n_mels
         w = width
-        self.features = nn.Sequential(
-            nn.Conv1d(n_mels, w, 5, padding=2), nn.BatchNorm1d(w), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(w, w, 5, padding=2), nn.BatchNorm1d(w), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(w, w, 5, padding=2), nn.ReLU(),
-        )
+        self.features = nn.Sequential(*mel_conv1d_stack(n_mels, w))  # (B, n_mels, T) -> (B, w, T/4)
         self.head = nn.Sequential(nn.Linear(2 * w, 2 * w), nn.ReLU(), nn.Linear(2 * w, latent_dim))
 
     def forward(self, spectrograms: torch.Tensor) -> torch.Tensor:

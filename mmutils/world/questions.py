@@ -47,10 +47,7 @@ def vqa_examples(scenes: list[Scene], vocab: Vocabulary, yes_share: float | None
             if qa.qtype == "is there" and keep[qa.answer] < 1 and rng.random() >= keep[qa.answer]:
                 continue
             rows.append((i, qa.question, answers.index(qa.answer), QUESTION_TYPES.index(qa.qtype)))
-    ids = [vocab.encode(tokenize(q)) for _, q, _, _ in rows]
-    tokens = torch.zeros(len(rows), max(map(len, ids)), dtype=torch.long)
-    for k, t in enumerate(ids):
-        tokens[k, :len(t)] = torch.tensor(t)
-    return {"scene": torch.tensor([r[0] for r in rows]), "tokens": tokens,
-            "lengths": torch.tensor([len(t) for t in ids]), "answer": torch.tensor([r[2] for r in rows]),
+    words = [tokenize(q) for _, q, _, _ in rows]
+    return {"scene": torch.tensor([r[0] for r in rows]), "tokens": vocab.batch(words),  # (n, L) padded with <pad>
+            "lengths": torch.tensor([len(w) for w in words]), "answer": torch.tensor([r[2] for r in rows]),
             "qtype": torch.tensor([r[3] for r in rows]), "questions": [r[1] for r in rows]}

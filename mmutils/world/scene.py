@@ -22,7 +22,7 @@ from .sounds import SAMPLE_RATE, class_sound
 from .speech import speak, voices
 from .vocab import BACKGROUNDS, BACKGROUND_NAMES, CLASS_NAMES, COLOUR_NAMES, NUMBERS, SIZES, SLOTS, article
 
-__all__ = ["WorldObject", "QA", "Scene", "make_scene", "ALL_PAIRS"]
+__all__ = ["WorldObject", "QA", "Scene", "make_scene", "ALL_PAIRS", "QUESTION_TYPES"]
 
 ALL_PAIRS: list[tuple[str, str]] = [(c, k) for c in CLASS_NAMES for k in COLOUR_NAMES]
 QUESTION_TYPES = ["what", "where", "how many", "is there", "which colour"]

@@ -171,12 +171,12 @@ print("vocabulary:", len(vocab), "words;", "tokens:", tuple(train_tokens.shape))
 # In all three, pairs that are just as true as the diagonal (section 1) are left out of the negatives. The papers have
 # one caption per image in a batch and do not need this; here "dog" is true of every dog in the batch.
 #
-# The sum of violations and InfoNCE each train the same model from the same initialisation on the same batches: 400
+# The sum of violations and InfoNCE each train the same model from the same initialisation on the same batch_rng: 400
 # steps of 256 images, each with one of its eight texts drawn at random. The hardest negative is tried twice. From
 # scratch, as VSE++ trains its embedding — but VSE++ starts from an image CNN pretrained on ImageNet classification,
 # and ours has no pretraining (100 steps are enough to see what happens). And as a variant that gives it a model that
 # already works: the sum-of-violations run is resumed at step 300 — same weights, same optimiser state, same
-# remaining batches — and only the loss of its last 100 steps is switched to the hardest negative. That warm-started
+# remaining batch_rng — and only the loss of its last 100 steps is switched to the hardest negative. That warm-started
 # model has had the same 400 steps as the other two, and differs from the sum-of-violations model only in the loss
 # of those last 100.
 
@@ -199,20 +199,20 @@ def train_joint(loss_name: str, steps: int, resume: dict | None = None, save_at:
     mmutils.seed_everything(0)
     model = joint_embedding.JointEmbedding(ImageCNN(), BagOfWordsEncoder(len(vocab), vectors=start_vectors)).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
-    batches = mmutils.rng(0)
+    batch_rng = mmutils.rng(0)
     if resume is not None:
         model.load_state_dict(resume["model"])
         optimiser.load_state_dict(resume["optimiser"])
-        batches.set_state(resume["batches"])
+        batch_rng.set_state(resume["batch_rng"])
     model.train()
     curve, saved = [], None
     # Written out rather than `mmutils.fit`: a run can be saved midway and resumed, so two runs share all but the loss.
     for step in tqdm(range(steps), desc=loss_name, ncols=90, mininterval=1.0):
         if step == save_at:
             saved = {"model": copy.deepcopy(model.state_dict()), "optimiser": copy.deepcopy(optimiser.state_dict()),
-                     "batches": batches.get_state()}
-        idx = torch.randint(len(train_scenes), (BATCH,), generator=batches)  # (B,)
-        which = torch.randint(train_tokens.shape[1], (BATCH,), generator=batches)  # (B,) one text per image
+                     "batch_rng": batch_rng.get_state()}
+        idx = torch.randint(len(train_scenes), (BATCH,), generator=batch_rng)  # (B,)
+        which = torch.randint(train_tokens.shape[1], (BATCH,), generator=batch_rng)  # (B,) one text per image
         same = world.texts.true_of(train_attributes[idx], train_stated[idx, which])  # (B images, B texts)
         images = train_images[idx].to(device)  # (B, 3, 32, 32)
         sim = model(images, train_tokens[idx, which].to(device))  # (B, B)
@@ -576,13 +576,16 @@ check("03.1", my_info_nce)
 # %% [markdown]
 # ### Exercise 03.2 — Recall@K
 # Write `my_recall_at_k(scores, relevant, k)`: `scores (Q, G)` of each query against a gallery, `relevant (Q, G)`
-# bool. Return the fraction of queries with at least one relevant item among their `k` highest scores.
+# bool. Return the fraction of queries with at least one relevant item among their `k` best-ranked items. A tie
+# counts against the query, as in `mmutils.metrics`: an irrelevant item that scores exactly as high as the best
+# relevant one ranks above it — so a model that gives every item the same score retrieves nothing.
 
 # %%
 def my_recall_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
     ### BEGIN SOLUTION
-    top = scores.topk(k, dim=1).indices  # (Q, k)
-    return relevant.gather(1, top).any(1).float().mean().item()
+    best = scores.masked_fill(~relevant, float("-inf")).amax(1, keepdim=True)  # (Q, 1) best relevant score
+    rank = ((scores >= best) & ~relevant).sum(1) + 1  # (Q,) irrelevant items at or above it, plus one
+    return (rank <= k).float().mean().item()
     ### END SOLUTION
 
 
@@ -608,7 +611,7 @@ check("03.3", my_zero_shot)
 # %% [markdown]
 # ## Results
 # What is measured, against chance (5/600 image → tag, 1/120 tag → image, 1/216 arithmetic, 1/4 zero-shot) and
-# against the other losses trained on the same batches for the same 400 steps:
+# against the other losses trained on the same batch_rng for the same 400 steps:
 # - **retrieval** on the 120-image gallery with the InfoNCE model, all queries and the held-out slice on its own. We
 #   expect tag → image Recall@1 of at least 0.9, more than 100× chance; image → tag lands a little below 0.9, and the
 #   held-out slice well below the whole gallery — generalising to a colour never seen on a class is the open problem

@@ -250,7 +250,7 @@ decoders, losses = {}, {}
 for kind, attention, cells in [("show and tell", False, None), ("show and tell, thirds", False, 3),
                                ("attend and tell", True, None)]:
     decoders[kind], losses[kind] = train_decoder(
-        kind, lambda: captioning.CaptionDecoder(len(vocab), attention=attention, cells=cells, cell_dim=64))
+        kind, lambda: captioning.CaptionDecoder(len(vocab), attention=attention, n_cells=cells, cell_dim=64))
 fig, ax = plt.subplots(figsize=(5, 3))
 for kind, curve in losses.items():
     ax.plot(range(1, EPOCHS + 1), curve, marker="o", label=kind)

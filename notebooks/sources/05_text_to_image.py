@@ -158,7 +158,7 @@ judge = AttributeClassifier([len(C), len(K), len(B)]).to(device)
 JUDGE_STEPS = 500
 optimiser = torch.optim.Adam(judge.parameters(), lr=4e-3, fused=True)  # fused: one update for all weights at once
 schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=4e-3, total_steps=JUDGE_STEPS, pct_start=0.25)
-batches, augment = mmutils.rng(0), mmutils.rng(1)
+batch_rng, augment = mmutils.rng(0), mmutils.rng(1)
 
 
 def judge_loss(model, batch):
@@ -168,7 +168,7 @@ def judge_loss(model, batch):
 
 
 # the scheduler steps after every update: the learning rate rises for a quarter of the steps, then decays to almost 0
-judge_batches = mmutils.RandomBatches(judge_images, judge_labels, batch_size=64, steps=JUDGE_STEPS, generator=batches)
+judge_batches = mmutils.RandomBatches(judge_images, judge_labels, batch_size=64, steps=JUDGE_STEPS, generator=batch_rng)
 mmutils.fit(judge, judge_batches, judge_loss, epochs=1, optimizer=optimiser, scheduler=schedule, desc="judge")
 
 

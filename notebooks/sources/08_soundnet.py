@@ -416,12 +416,15 @@ check("08.2", kd_loss)
 # %% [markdown]
 # ### Exercise 08.3 — Precision@K
 # Write `my_precision_at_k(scores, relevant, k)`: for each query row of `scores` `(Q, G)`, the fraction of its `k`
-# highest-scored gallery items that are `relevant` `(Q, G)`; the mean over queries, as a Python float.
+# best-ranked gallery items that are `relevant` `(Q, G)`; the mean over queries, as a Python float. A tie counts
+# against the query, as in `mmutils.metrics`: among items with equal scores, the irrelevant ones rank first.
 
 # %%
 def my_precision_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
     ### BEGIN SOLUTION
-    top = scores.topk(k, dim=1).indices
+    order = torch.argsort(relevant.to(torch.uint8), dim=1, stable=True)  # (Q, G) irrelevant items first
+    by_score = torch.argsort(scores.gather(1, order), dim=1, descending=True, stable=True)  # a tie keeps that order
+    top = order.gather(1, by_score[:, :k])  # (Q, k) the k best-ranked items
     return relevant.gather(1, top).float().mean().item()
     ### END SOLUTION
 

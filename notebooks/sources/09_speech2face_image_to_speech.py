@@ -146,8 +146,8 @@ mmutils.show_source(s2f.FaceAutoencoder)
 mmutils.seed_everything(0)
 autoencoder = s2f.FaceAutoencoder(latent_dim=16).to(device)
 optimiser = torch.optim.Adam(autoencoder.parameters(), lr=3e-3, fused=True)  # fused: one kernel per update
-batches = mmutils.rng(0)  # one generator draws every training batch of this lesson, in turn
-mmutils.fit(autoencoder, mmutils.RandomBatches(corpus_faces, batch_size=64, steps=1200, generator=batches),
+batch_rng = mmutils.rng(0)  # one generator draws every training batch of this lesson, in turn
+mmutils.fit(autoencoder, mmutils.RandomBatches(corpus_faces, batch_size=64, steps=1200, generator=batch_rng),
             lambda model, x: F.mse_loss(model(x), x),  # x (64, 3, 32, 32)
             epochs=1, optimizer=optimiser, desc="face autoencoder")
 autoencoder.eval().requires_grad_(False)
@@ -176,7 +176,7 @@ def judge_loss(model, batch):
     return sum(F.cross_entropy(scores, attributes[:, k]) for k, scores in enumerate(logits))
 
 
-mmutils.fit(judge, mmutils.RandomBatches(corpus_faces, corpus_attr, batch_size=64, steps=500, generator=batches),
+mmutils.fit(judge, mmutils.RandomBatches(corpus_faces, corpus_attr, batch_size=64, steps=500, generator=batch_rng),
             judge_loss, epochs=1, optimizer=optimiser, desc="attribute judge")
 judge_real = (judge.predict(test_faces.to(device)).cpu() == test_attr).float().mean(0)  # (5,)
 judge_recon = (judge.predict(test_recon.to(device)).cpu() == test_attr).float().mean(0)  # (5,)
@@ -198,7 +198,8 @@ target = (train_latent - z_mean) / z_std  # (240, 16)
 mmutils.seed_everything(2)
 voice_encoder = s2f.VoiceEncoder(n_mels=32, latent_dim=16).to(device)
 optimiser = torch.optim.Adam(voice_encoder.parameters(), lr=2e-3, fused=True)
-voice_batches = mmutils.RandomBatches(train_voice, target[train_speaker], batch_size=64, steps=1200, generator=batches)
+voice_batches = mmutils.RandomBatches(train_voice, target[train_speaker], batch_size=64, steps=1200,
+                                      generator=batch_rng)
 history = mmutils.fit(voice_encoder, voice_batches,
                       lambda model, b: F.mse_loss(model(b[0]), b[1]),  # b: log-mels (64, 32, T), latents (64, 16)
                       epochs=1, optimizer=optimiser, desc="voice encoder")
@@ -374,7 +375,7 @@ mmutils.seed_everything(5)
 speaker_model = i2s.ImageToSpeech(ImageCNN(dim=64), N_MELS, SPEECH_FRAMES).to(device)
 optimiser = torch.optim.Adam(speaker_model.parameters(), lr=2e-3, fused=True)
 history = mmutils.fit(
-    speaker_model, mmutils.RandomBatches(images_train, speech_target, batch_size=64, steps=1000, generator=batches),
+    speaker_model, mmutils.RandomBatches(images_train, speech_target, batch_size=64, steps=1000, generator=batch_rng),
     lambda model, b: F.l1_loss(model(b[0]), b[1]),  # b: images (64, 3, 32, 32), frames (64, 48, 136)
     epochs=1, optimizer=optimiser, desc="image to speech")
 with torch.no_grad():
@@ -441,7 +442,7 @@ def recognizer_loss(model, batch):
     return F.cross_entropy(model(x + noise.to(x.device)).flatten(0, 1), labels.flatten())
 
 
-mmutils.fit(recognizer, mmutils.RandomBatches(rec_train, rec_labels, batch_size=64, steps=500, generator=batches),
+mmutils.fit(recognizer, mmutils.RandomBatches(rec_train, rec_labels, batch_size=64, steps=500, generator=batch_rng),
             recognizer_loss, epochs=1, optimizer=optimiser, desc="recogniser")
 
 
@@ -529,7 +530,7 @@ mmutils.seed_everything(7)
 captioner = i2s.SlotCaptioner(ImageCNN(dim=64)).to(device)
 optimiser = torch.optim.Adam(captioner.parameters(), lr=2e-3, fused=True)
 history = mmutils.fit(
-    captioner, mmutils.RandomBatches(images_train, slot_labels, batch_size=64, steps=400, generator=batches),
+    captioner, mmutils.RandomBatches(images_train, slot_labels, batch_size=64, steps=400, generator=batch_rng),
     lambda model, b: sum(F.cross_entropy(logits, b[1][:, k]) for k, logits in enumerate(model(b[0]))),  # 3 slots
     epochs=1, optimizer=optimiser, desc="cascade: caption words")
 print(f"final cross-entropy (three slots summed): {history.steps[-1]:.3f}")

@@ -163,7 +163,7 @@ STEPS, BATCH = 1200, 64
 mmutils.seed_everything(0)
 model = loc.SoundLocalizer(ImageCNN(), AudioCNN(n_mels=32)).to(device)
 optimiser = torch.optim.Adam(model.parameters(), lr=2e-3)
-batches = mmutils.rng(0)
+batch_rng = mmutils.rng(0)
 
 
 def localiser_loss(model, batch):
@@ -174,7 +174,7 @@ def localiser_loss(model, batch):
 
 
 scene_batches = mmutils.RandomBatches(train_images, train_sounds, train_present, train_sounding, batch_size=BATCH,
-                                      steps=STEPS, generator=batches)
+                                      steps=STEPS, generator=batch_rng)
 history = mmutils.fit(model, scene_batches, localiser_loss, epochs=1, optimizer=optimiser, desc="localiser")
 curve = history.steps  # the loss of every step
 fig, ax = plt.subplots(figsize=(5, 2.8))

@@ -307,11 +307,11 @@ plt.show()
 # smallest L1 over shifts of the true track by −4…+4 frames, so that what is left is an error of shape, not timing).
 
 # %%
-mmutils.show_source(metrics.aligned_l1)
+mmutils.show_source(ls.aligned_l1)
 
 # %%
-moves = {name: {k: v.mean().item() for k, v in metrics.articulation(track).items()} for name, track in tracks.items()}
-fit = {name: metrics.aligned_l1(track, test_tracks) for name, track in tracks.items() if name != "ground truth"}
+moves = {name: {k: v.mean().item() for k, v in ls.articulation(track).items()} for name, track in tracks.items()}
+fit = {name: ls.aligned_l1(track, test_tracks) for name, track in tracks.items() if name != "ground truth"}
 l1_error = {name: F.l1_loss(track, test_tracks).item() for name, track in tracks.items() if name in fit}
 for name, m in moves.items():
     line = (f"{name:13s} open peak {m['open peak']:.3f}   "
