@@ -3,7 +3,8 @@ The metrics that score models' outputs live here, by what they measure (a few me
 representation stay with it: ``matching.word2vec.analogy_accuracy``, ``stft.spectral_convergence``, and
 ``referencing.lipsync``'s ``estimate_offset``, ``articulation`` and ``aligned_l1``):
 
-* ``classification``  accuracy, the majority baseline, a linear probe; VQA's accuracy and majority per question type
+* ``classification``  accuracy, the majority baseline, a linear probe; per question type accuracy and majority;
+  the VQA accuracy min(#humans / 3, 1)
 * ``retrieval``       Recall@K, median rank, precision@K, R-precision, retrieval@1 — one tie rule: a tie counts
   against the query
 * ``text``            corpus BLEU, edit distance, word error rate
@@ -14,7 +15,8 @@ representation stay with it: ``matching.word2vec.analogy_accuracy``, ``stft.spec
 Every name is importable from ``mmutils.metrics`` itself.
 """
 
-from .classification import accuracy, accuracy_by_type, linear_probe, majority_baseline, majority_by_type
+from .classification import (accuracy, accuracy_by_type, linear_probe, majority_baseline, majority_by_type,
+                             vqa_accuracy)
 from .generation import nearest_distance, pairwise_diversity
 from .localization import (attention_hits, box_masks, map_iou, peak_in_box, random_object_chance, success_auc,
                            success_rate)
@@ -22,7 +24,7 @@ from .retrieval import first_hit_rank, median_rank, precision_at_k, r_precision,
 from .sync import lse
 from .text import corpus_bleu, edit_distance, word_error_rate
 
-__all__ = ["accuracy", "accuracy_by_type", "linear_probe", "majority_baseline", "majority_by_type",
+__all__ = ["accuracy", "accuracy_by_type", "linear_probe", "majority_baseline", "majority_by_type", "vqa_accuracy",
            "nearest_distance", "pairwise_diversity",
            "attention_hits", "box_masks", "map_iou", "peak_in_box", "random_object_chance", "success_auc",
            "success_rate",

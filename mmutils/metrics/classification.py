@@ -10,7 +10,7 @@ from ..core import rng
 from ..validate import check_tensor
 from ..world.scene import QUESTION_TYPES
 
-__all__ = ["accuracy", "majority_baseline", "linear_probe", "accuracy_by_type", "majority_by_type"]
+__all__ = ["accuracy", "majority_baseline", "linear_probe", "accuracy_by_type", "majority_by_type", "vqa_accuracy"]
 
 
 def accuracy(logits_or_labels: torch.Tensor, targets: torch.Tensor) -> float:
@@ -91,3 +91,17 @@ def majority_by_type(train_answer: torch.Tensor, train_qtype: torch.Tensor, qtyp
         if (train_qtype == k).any():
             best[k] = train_answer[train_qtype == k].mode().values
     return best[qtype.to(best.device)]
+
+
+def vqa_accuracy(predicted: torch.Tensor, human: torch.Tensor) -> float:
+    """The VQA accuracy (Antol et al. 2015; VQA v2's evaluation): an answer is fully right when at least 3 of the
+    humans gave it, ``min(#humans who gave it / 3, 1)``, averaged over the 10 ways of leaving one of the 10 humans
+    out; then the mean over questions. ``predicted (N,)`` answer ids, ``human (N, H)`` the humans' answer ids
+    (H = 10 in VQA v2; -1 for an answer outside the vocabulary)."""
+    pred = check_tensor(predicted, "vqa_accuracy", "predicted", shape=("N",), dtype="int")
+    gt = check_tensor(human, "vqa_accuracy", "human", shape=(pred.shape[0], "H"), dtype="int").to(pred.device)
+    if gt.shape[1] < 2:
+        raise ValueError("vqa_accuracy: needs at least 2 human answers per question (VQA v2 has 10).")
+    match = (gt == pred[:, None]).float()  # (N, H)
+    others = match.sum(1, keepdim=True) - match  # (N, H): matches among the other H - 1 humans
+    return (others / 3).clamp(max=1).mean(1).mean().item()
