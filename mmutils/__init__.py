@@ -56,6 +56,9 @@ Shared foundations
 
 ``metrics``: classification, retrieval (one tie rule), text, localization, sync, generation
 
+``scale``: the same blocks on real datasets (Flickr8k/30k, COCO, VQA v2, VGG-SS, Flickr-SoundNet), a ResNet from a
+weights file, one entry point per family on a CPU, a GPU or ``torchrun`` (``python -m mmutils.scale.train``)
+
 Course tooling
 
 * ``checks``      the homework checks (``check``)

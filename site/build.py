@@ -40,6 +40,7 @@ class SiteError(Exception):
 
 HOME_SECTIONS = ["Two commands", "Lessons"]
 HOMEWORK_SECTIONS = ["Doing the homework", "Grading (instructors)"]
+FURTHER_SECTIONS = ["Taking it further"]  # the appendix page: the blocks on real datasets
 # Modules left out of the API reference: the per-lesson exercise checks (their API is mmutils.checks').
 API_SKIP = re.compile(r"^mmutils\.exercises\.(_core|lesson\d\d)$")
 
@@ -240,7 +241,7 @@ def generate(src: Path) -> list[dict]:
     src.mkdir(parents=True)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     intro, sections = readme_sections(readme)
-    for heading in HOME_SECTIONS + HOMEWORK_SECTIONS:
+    for heading in HOME_SECTIONS + HOMEWORK_SECTIONS + FURTHER_SECTIONS:
         if heading not in sections:
             raise SiteError(f"site: README.md has no '## {heading}' section")
     rows = lesson_rows(sections["Lessons"])
@@ -255,7 +256,7 @@ def generate(src: Path) -> list[dict]:
             body = lessons_page_part(body, rows)
         home += ["", f"## {heading}", "", link_lessons(body)]
     home += ["", "```{toctree}", ":hidden:", ":caption: Lessons", ""] + [r["stem"] for r in rows] + ["```", "",
-             "```{toctree}", ":hidden:", ":caption: Course", "", "homework", "api/index", "```", ""]
+             "```{toctree}", ":hidden:", ":caption: Course", "", "homework", "further", "api/index", "```", ""]
     (src / "index.md").write_text("\n".join(home), encoding="utf-8")
 
     homework = ["# Homework and grading", ""]
@@ -263,6 +264,10 @@ def generate(src: Path) -> list[dict]:
         homework += [f"## {heading}", "", link_lessons(sections[heading]), ""]
     homework += exercise_table(rows)
     (src / "homework.md").write_text("\n".join(homework), encoding="utf-8")
+    further = ["# Taking it further: real datasets, GPUs, torchrun", ""]
+    for heading in FURTHER_SECTIONS:
+        further += [link_lessons(sections[heading]), ""]
+    (src / "further.md").write_text("\n".join(further), encoding="utf-8")
 
     for row in rows:
         lesson_notebook(row, outline, src)

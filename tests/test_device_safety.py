@@ -22,6 +22,9 @@ from mmutils import audio, metrics, stft, text, training, world
 from mmutils.blocks import attention, balance, decoding, encoders, fusion, judges, models, pretraining
 from mmutils.matching import distillation, joint_embedding, word2vec
 from mmutils.referencing import lipsync, localization, vqa
+from mmutils.scale import families
+from mmutils.scale.backbones import FrozenEncoder, ResNetEncoder
+from mmutils.text import Vocabulary
 from mmutils.translating import captioning, image_to_speech, speech2face, text_to_image
 
 # Modules whose public functions take no tensor input (they build data, read files, draw figures or run notebooks):
@@ -41,6 +44,10 @@ NO_TENSOR_MODULES = {
     "mmutils.validate": "checks only",
     "mmutils.viz": "figures (converts to NumPy)",
     "mmutils.world": "the course world builds its data on the CPU",
+    "mmutils.scale.readers": "reads dataset files (paths and strings)",
+    "mmutils.scale.fake": "writes fake datasets to disk",
+    "mmutils.scale.train": "the command line (tests/test_scale.py runs it)",
+    "mmutils.scale.engine": "the training loop and process group (tests/test_scale.py runs it, two processes too)",
     "mmutils.world.dataset": "the course world builds its data on the CPU",
     "mmutils.world.faces": "the course world builds its data on the CPU",
     "mmutils.world.render": "the course world builds its data on the CPU",
@@ -66,6 +73,16 @@ NO_TENSOR_INPUTS = {
     "training.History": "a dict of floats", "training.plot_history": "a figure",
     "blocks.encoders.conv_block2d": "builds layers (no tensor input)",
     "blocks.encoders.mel_conv1d_stack": "builds layers (no tensor input)",
+    "scale.backbones.load_weights": "reads a file", "scale.backbones.course_audio_encoder": "builds a module",
+    "scale.families.load_image": "reads a file", "scale.families.image_encoder": "builds a module",
+    "scale.families.CaptionPairs": "a dataset of files", "scale.families.VQAItems": "a dataset of files",
+    "scale.families.AVClips": "a dataset of files", "scale.families.evaluate_matching": "reads the evaluation files",
+    "scale.families.evaluate_captioning": "reads the evaluation files",
+    "scale.families.evaluate_vqa": "reads the evaluation files",
+    "scale.families.evaluate_localization": "reads the evaluation files",
+    "scale.families.summarise_matching": "CPU results gathered from every process",
+    "scale.families.summarise_captioning": "token lists", "scale.families.summarise_vqa": "CPU results gathered",
+    "scale.families.summarise_localization": "floats",
 }
 
 
@@ -125,6 +142,7 @@ def _late_fusion():
 
 
 TOKENS = torch.tensor([[1, 4, 5, 0], [2, 3, 0, 0]])
+VOCAB = Vocabulary([["a", "b", "c"]])  # 7 ids with the four specials
 LENGTHS = torch.tensor([3, 2])
 
 # name -> a function that builds the inputs on the CPU and returns the call to make under the foreign default device
@@ -204,6 +222,32 @@ CASES = {
         lambda m=fusion.AttentionFusion(3, 4, 5), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m([x, q])),
     "blocks.fusion.MLBAttentionFusion": lambda: (
         lambda m=fusion.MLBAttentionFusion(3, 4, 5, 6), x=torch.randn(2, 6, 3), q=torch.randn(2, 4): m([x, q])),
+    "metrics.classification.vqa_accuracy": lambda: (
+        lambda p=torch.tensor([0, 1]), h=torch.tensor([[0, 0, 1], [2, 2, 2]]): metrics.vqa_accuracy(p, h)),
+    "metrics.localization.truth_map": lambda: (
+        lambda b=torch.tensor([[0.0, 0.0, 0.5, 0.5], [0.25, 0.25, 1.0, 1.0]]):
+        (metrics.truth_map(b, 8, True), metrics.truth_map(b, 8, False))),
+    "metrics.localization.consensus_iou": lambda: (
+        lambda r=torch.rand(8, 8) > 0.5, t=torch.rand(8, 8): metrics.consensus_iou(r, t)),
+    "scale.backbones.ResNetEncoder": lambda: (
+        lambda m=ResNetEncoder("resnet18").eval(), x=torch.rand(1, 3, 32, 32): (m(x), m.grid(x))),
+    "scale.backbones.FrozenEncoder": lambda: (
+        lambda m=FrozenEncoder(encoders.ImageCNN(dim=4, width=2)), x=torch.rand(2, 3, 16, 16): (m(x), m.grid(x))),
+    "scale.families.collate_av": lambda: (
+        lambda b=[(torch.rand(3, 8, 8), torch.rand(4, 5), torch.rand(1, 4))] * 2: families.collate_av(b)),
+    "scale.families.MatchingTask": lambda: (
+        lambda m=families.MatchingTask(encoders.ImageCNN(dim=4, width=2), VOCAB, dim=4).eval(),
+        x=torch.rand(2, 3, 16, 16), c=torch.tensor([[2, 4, 5, 3], [2, 6, 3, 0]]): m(x, c)),
+    "scale.families.CaptioningTask": lambda: (
+        lambda m=families.CaptioningTask(encoders.ImageCNN(dim=4, width=2), VOCAB).eval(),
+        x=torch.rand(2, 3, 16, 16), c=torch.tensor([[2, 4, 5, 3], [2, 6, 3, 0]]): m(x, c)),
+    "scale.families.VQATask": lambda: (
+        lambda m=families.VQATask(encoders.ImageCNN(dim=4, width=2), VOCAB, 3).eval(), x=torch.rand(2, 3, 16, 16),
+        t=TOKENS[:, :3], n=torch.tensor([3, 2]), y=torch.tensor([1, -1]), h=torch.tensor([[1, 1], [0, 2]]):
+        m(x, t, n, y, h)),
+    "scale.families.LocalizationTask": lambda: (
+        lambda m=families.LocalizationTask(encoders.ImageCNN(dim=4, width=2), n_mels=8).eval(),
+        x=torch.rand(2, 3, 16, 16), a=torch.randn(2, 8, 20): m(x, a)),
     "blocks.attention.attention_pool": lambda: (
         lambda v=torch.randn(2, 3, 4), sc=torch.randn(2, 3), k=torch.tensor([[True, True, False], [False] * 3]):
         (attention.attention_pool(v, sc), attention.attention_pool(v, sc, k))),

@@ -128,3 +128,22 @@ def test_a_peak_shared_by_several_cells_counts_against_the_map():
     peaked = torch.zeros(1, 16)
     peaked[0, 5] = 1.0  # cell (row 1, col 1): centre (12, 12)
     assert attention_hits(peaked, 4, 32, torch.tensor([[8, 8, 16, 16]])).tolist() == [True]
+
+
+def test_consensus_iou_is_the_iou_for_one_box_and_weighs_pixels_by_annotators():
+    """Senocak et al.'s cIoU: with one annotator's box it is the plain IoU (map_iou's); with three, a pixel boxed by
+    one annotator counts one half, by two or more a whole pixel."""
+    from mmutils.metrics import consensus_iou, map_iou, truth_map
+
+    g = torch.Generator().manual_seed(0)
+    maps = torch.rand(4, 16, 16, generator=g)
+    boxes = torch.tensor([[0, 0, 8, 8], [4, 4, 16, 12], [2, 6, 10, 16], [0, 0, 16, 16]])
+    for m, b in zip(maps, boxes):
+        truth = truth_map(b[None].float() / 16, 16, consensus=False)
+        assert consensus_iou(m > 0.5, truth) == pytest.approx(map_iou(m[None], b[None])[0].item())
+    three = torch.tensor([[0.0, 0.0, 0.5, 1.0], [0.0, 0.0, 0.5, 1.0], [0.5, 0.0, 1.0, 1.0]])  # two left, one right
+    truth = truth_map(three, 4, consensus=True)
+    assert truth[:, :2].eq(1).all() and truth[:, 2:].eq(0.5).all()
+    region = torch.zeros(4, 4, dtype=torch.bool)
+    region[:, 2:] = True  # the half only one annotator boxed
+    assert consensus_iou(region, truth) == pytest.approx(4 / 12)  # 8 * 0.5 covered / (8 + 8 * 0.5 + 0)

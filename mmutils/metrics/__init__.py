@@ -8,7 +8,8 @@ representation stay with it: ``matching.word2vec.analogy_accuracy``, ``stft.spec
 * ``retrieval``       Recall@K, median rank, precision@K, R-precision, retrieval@1 — one tie rule: a tie counts
   against the query
 * ``text``            corpus BLEU, edit distance, word error rate
-* ``localization``    attention hits, map IoU, cIoU success rate and AUC, peak in box, random-object chance
+* ``localization``    attention hits, map IoU, cIoU success rate and AUC, peak in box, random-object chance,
+  the annotators' consensus map and its cIoU
 * ``sync``            LSE-D and LSE-C
 * ``generation``      pairwise diversity, nearest-neighbour distance
 
@@ -18,8 +19,8 @@ Every name is importable from ``mmutils.metrics`` itself.
 from .classification import (accuracy, accuracy_by_type, linear_probe, majority_baseline, majority_by_type,
                              vqa_accuracy)
 from .generation import nearest_distance, pairwise_diversity
-from .localization import (attention_hits, box_masks, map_iou, peak_in_box, random_object_chance, success_auc,
-                           success_rate)
+from .localization import (attention_hits, box_masks, consensus_iou, map_iou, peak_in_box, random_object_chance,
+                           success_auc, success_rate, truth_map)
 from .retrieval import first_hit_rank, median_rank, precision_at_k, r_precision, recall_at_k, retrieval_at_1
 from .sync import lse
 from .text import corpus_bleu, edit_distance, word_error_rate
@@ -27,7 +28,7 @@ from .text import corpus_bleu, edit_distance, word_error_rate
 __all__ = ["accuracy", "accuracy_by_type", "linear_probe", "majority_baseline", "majority_by_type", "vqa_accuracy",
            "nearest_distance", "pairwise_diversity",
            "attention_hits", "box_masks", "map_iou", "peak_in_box", "random_object_chance", "success_auc",
-           "success_rate",
+           "success_rate", "truth_map", "consensus_iou",
            "first_hit_rank", "median_rank", "precision_at_k", "r_precision", "recall_at_k", "retrieval_at_1",
            "lse",
            "corpus_bleu", "edit_distance", "word_error_rate"]

@@ -12,6 +12,8 @@ value therefore never "finds" an object by the accident of which cell comes firs
 * ``peak_in_box``: whether each map's maximum lies inside the box (used by the swap test).
 * ``random_object_chance``: the chance level of a map that finds *an* object but not which one sounds -- its peak on
   a random one of the scene's objects.
+* ``truth_map`` and ``consensus_iou``: several annotators' boxes as one map (a pixel counts by how many of them boxed
+  it, Senocak et al.) and the cIoU of a region with it: what real localisation test sets are scored with.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 from ..validate import check_tensor
 
 __all__ = ["attention_hits", "box_masks", "map_iou", "success_rate", "success_auc", "peak_in_box",
-           "random_object_chance"]
+           "random_object_chance", "truth_map", "consensus_iou"]
 
 
 def attention_hits(alphas: torch.Tensor, grid: int, image_size: int, boxes: torch.Tensor) -> torch.Tensor:
@@ -95,3 +97,22 @@ def random_object_chance(object_boxes: list[torch.Tensor], boxes: torch.Tensor) 
         cx, cy = (o[:, 0] + o[:, 2]) // 2, (o[:, 1] + o[:, 3]) // 2
         shares.append(((cx >= x0) & (cx < x1) & (cy >= y0) & (cy < y1)).float().mean().item())
     return sum(shares) / len(shares)
+
+
+def truth_map(boxes: torch.Tensor, size: int, consensus: bool) -> torch.Tensor:
+    """The annotators' boxes ``(K, 4)`` (relative, 0-1) as a ``(size, size)`` map: 1 inside any box, or with
+    ``consensus`` (several annotators) the number of boxes covering a pixel over 2, at most 1 (Senocak et al.)."""
+    check_tensor(boxes, "truth_map", "boxes", shape=("K", 4), dtype="float")
+    b = (boxes * size).round().long()  # (K, 4) pixels
+    ys, xs = torch.arange(size, device=b.device)[:, None], torch.arange(size, device=b.device)[None, :]
+    inside = torch.stack([(xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1) for x0, y0, x1, y1 in b.tolist()])
+    return (inside.float().sum(0) / 2).clamp(max=1) if consensus else inside.any(0).float()
+
+
+def consensus_iou(region: torch.Tensor, truth: torch.Tensor) -> float:
+    """cIoU of a predicted region (bool ``(S, S)``) with a truth map (``(S, S)`` in [0, 1]): the truth the region
+    covers, over all the truth plus the region's pixels where the truth is 0 (the IoU itself for a 0/1 truth)."""
+    check_tensor(region, "consensus_iou", "region", shape=("S", "S"), dtype="bool")
+    check_tensor(truth, "consensus_iou", "truth", shape=tuple(region.shape), dtype="float")
+    r, truth = region.float(), truth.to(region.device)
+    return ((r * truth).sum() / (truth.sum() + (r * (truth == 0)).sum()).clamp_min(1e-8)).item()

@@ -28,7 +28,7 @@ from ..blocks.encoders import BagOfWordsEncoder, ImageCNN, QuestionEncoder
 from ..blocks.fusion import AttentionFusion
 from ..blocks.models import VQAModel
 from ..matching.joint_embedding import JointEmbedding, info_nce_loss
-from ..metrics import corpus_bleu, recall_at_k, success_auc, success_rate, vqa_accuracy
+from ..metrics import consensus_iou, corpus_bleu, recall_at_k, success_auc, success_rate, truth_map, vqa_accuracy
 from ..referencing.localization import SoundLocalizer, localization_map
 from ..text import Vocabulary
 from ..translating.captioning import CaptionDecoder, caption_loss
@@ -37,7 +37,7 @@ from .readers import AVRecords, CaptionRecords, VQARecords
 
 __all__ = ["load_image", "image_encoder", "CaptionPairs", "VQAItems", "AVClips", "collate_av", "MatchingTask",
            "CaptioningTask", "VQATask", "LocalizationTask", "evaluate_matching", "summarise_matching",
-           "evaluate_captioning", "summarise_captioning", "evaluate_vqa", "summarise_vqa", "truth_map", "consensus_iou",
+           "evaluate_captioning", "summarise_captioning", "evaluate_vqa", "summarise_vqa",
            "evaluate_localization", "summarise_localization"]
 
 SAMPLE_RATE = 16_000
@@ -200,10 +200,9 @@ class VQATask(torch.nn.Module):
         return self.model(cells, tokens.to(d), lengths.to(d))  # (B, answers)
 
     def forward(self, images, tokens, lengths, target, human):
-        keep = target >= 0
-        logits = self.logits(images[keep], tokens[keep], lengths[keep])
-        return (F.cross_entropy(logits, target[keep].to(logits.device), reduction="sum"),
-                keep.sum().float().to(logits.device))
+        logits = self.logits(images, tokens, lengths)  # (B, answers)
+        target = target.to(logits.device)  # -1: no answer in the vocabulary, left out of the loss
+        return F.cross_entropy(logits, target, ignore_index=-1, reduction="sum"), (target >= 0).sum().float()
 
 
 class LocalizationTask(torch.nn.Module):
@@ -284,22 +283,6 @@ def summarise_vqa(parts: list) -> dict[str, float]:
     predicted = torch.tensor([p[0] for p in parts])
     human = torch.stack([p[1] for p in parts])  # (N, 10)
     return {"VQA accuracy": vqa_accuracy(predicted, human), "questions": float(len(parts))}
-
-
-def truth_map(boxes: torch.Tensor, size: int, consensus: bool) -> torch.Tensor:
-    """The annotators' boxes ``(K, 4)`` (relative, 0-1) as a ``(size, size)`` map: 1 inside any box, or with
-    ``consensus`` (several annotators) the number of boxes covering a pixel over 2, at most 1 (Senocak et al.)."""
-    b = (boxes * size).round().long()  # (K, 4) pixels
-    ys, xs = torch.arange(size)[:, None], torch.arange(size)[None, :]
-    inside = torch.stack([(xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1) for x0, y0, x1, y1 in b.tolist()])
-    return (inside.float().sum(0) / 2).clamp(max=1) if consensus else inside.any(0).float()
-
-
-def consensus_iou(region: torch.Tensor, truth: torch.Tensor) -> float:
-    """cIoU of a predicted region (bool ``(S, S)``) with a truth map (``(S, S)`` in [0, 1]): the truth the region
-    covers, over all the truth plus the region's pixels where the truth is 0 (the IoU itself for a 0/1 truth)."""
-    r = region.float()
-    return ((r * truth).sum() / (truth.sum() + (r * (truth == 0)).sum()).clamp_min(1e-8)).item()
 
 
 @torch.no_grad()

@@ -200,8 +200,9 @@ plt.show()
 # the frame but here would make every region 1152 pixels around boxes of 144 or 196 pixels — no image could reach a
 # cIoU of 0.25, let alone 0.5.
 #
-# Whether the map finds the object at all is read from its own **peak** (before smoothing): is it inside the box?
-# Controls, none of which hears the test sound:
+# Whether the map finds the object at all is read from its own **peak** (before smoothing): is it inside the box? A
+# maximum shared by several pixels (upsampling repeats an edge cell's value along the border) counts only if all of
+# them are. Controls, none of which hears the test sound:
 # - **visual-only, mean sound**: the image's cells against the mean embedding of the validation scenes' sounds;
 # - **visual-only, any sound**: each cell's best cosine with any of those 500 sounds — how much the cell looks like
 #   *some* sounding object. A map that found every object but could not tell which one sounds would look like this;
@@ -296,22 +297,22 @@ for name, maps in [("sound-guided", own), ("visual-only, mean sound", mean_map),
 
 # %% [markdown]
 # The peak is read before smoothing, so smoothing changes only the region, and the three validation rows show how much
-# that matters: cIoU@0.5 goes from 0.146 to 0.86 and back to 0.526 while the peak stays in the box for 0.986 of the
+# that matters: cIoU@0.5 goes from 0.146 to 0.86 and back to 0.526 while the peak stays in the box for 0.976 of the
 # scenes. Without smoothing the raw map is sharply peaked: only the few cells next to its maximum rise above the
 # midpoint of its range, so the region is only about half the size of the box, and cIoU@0.5 collapses although the peak
 # is in the box. Averaging over 3×3 cells widens the region to about the box's size; 5×5 makes it about twice too big.
 # cIoU@0.5 therefore measures whether the region's *size* matches the box as much as whether the map found the object,
 # and the smoothing that makes the sizes match was chosen on the validation scenes, with their boxes — the one use of
 # boxes before the test. The visual-only maps show what the image alone gives. In this run the mean sound's peak lands
-# on one of the scene's objects in about three scenes out of four (0.728, the lines above): here the objects' cells
+# on one of the scene's objects in about seven scenes out of ten (0.708, the lines above): here the objects' cells
 # happen to lie closer to the average sound than the background's do. Nothing in training fixes this — the loss only
 # ever looks at each pair's 16 best cells — so in another run the mean sound may peak on the background instead. What
 # should not change is that it finds the sounding object no more often than a random pick. Here it lands in the sounding
-# object's box in only 0.31 of the scenes — more often than the centre prior (0.122), less often than a random pick
+# object's box in only 0.296 of the scenes — more often than the centre prior (0.116), less often than a random pick
 # among the scene's objects (0.406). It finds *an* object, not the one that sounds: of the scenes where it lands on an
-# object, the object is the sounding one in about 0.31 / 0.728 ≈ 0.43 of them, about what a random pick gives. The best
-# of any sound peaks on *some* object almost always (0.990), and on the sounding one about as often as a random pick
-# (0.434 against 0.406).
+# object, the object is the sounding one in about 0.296 / 0.708 ≈ 0.42 of them, about what a random pick gives. The
+# best of any sound peaks on *some* object almost always (0.974), and on the sounding one about as often as a random
+# pick (0.426 against 0.406).
 
 # %%
 region_maps = loc.localization_map(own, SIZE, smooth=SMOOTH)

@@ -322,11 +322,11 @@ for name, m in moves.items():
     print(line)
 
 # %% [markdown]
-# **What LSE does not see.** The L1 + sync track scores *better than the true track* on both sync metrics (LSE-D 0.408
-# against 0.426, LSE-C 0.903 against 0.886), yet in the plot above, on the widest vowel (near 0.6 s), it opens the mouth
+# **What LSE does not see.** The L1 + sync track scores *better than the true track* on both sync metrics (LSE-D 0.400
+# against 0.437, LSE-C 0.916 against 0.883), yet in the plot above, on the widest vowel (near 0.6 s), it opens the mouth
 # about two thirds as wide as the true track does, and the numbers just printed say the same over all 200 utterances:
-# its open peak (0.597 against 0.752) and its swings (open 0.167 against 0.226, width 0.090 against 0.153) are below the
-# ground truth's. Its aligned L1 is its plain L1 (0.0660 against 0.0661; no shift fits better for 98% of the
+# its open peak (0.611 against 0.752) and its swings (open 0.170 against 0.226, width 0.102 against 0.153) are below the
+# ground truth's. Its aligned L1 is its plain L1 (both 0.0603; no shift fits better for 99% of the
 # utterances): the sync loss put the mouth at the right time, and what remains is an error of shape. A sync expert looks
 # at 5 frames and asks whether the mouth changes *when* the sound changes; it was trained to tell true tracks in sync
 # from true tracks shifted in time, and never saw a well-timed but feeble mouth as a negative, so it has no reason to
@@ -463,7 +463,7 @@ results = mmutils.report_results({
 # - Targets that are a few frames out of sync teach an L1 generator a smeared mouth; a sync loss pulls it back into
 #   time. Judge with an expert the generator never trained against, or the generator may just have learned to
 #   please its own expert.
-# - LSE scores timing, not articulation: a well-timed mouth that barely opens can beat the truth on it. Measure how
+# - LSE scores timing, not articulation: a well-timed mouth that opens too little can beat the truth on it. Measure how
 #   far the mouth moves too (open peak, swing, L1 after alignment).
 #
 # ## Exercises
