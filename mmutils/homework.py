@@ -181,7 +181,7 @@ def grade(path: str | Path, keep: dict | None = None, figures: bool = False) -> 
     When ``keep`` is a dict, the executed notebook is stored in it as ``keep["notebook"]``. Figures are not drawn
     (matplotlib's Agg backend) unless ``figures``, which runs the kernel as JupyterLab does (inline figures).
     """
-    from .exercises import exercises_for_lesson
+    from .checks import exercises_for_lesson
 
     path = Path(path)
     if not path.is_file():

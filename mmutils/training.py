@@ -39,6 +39,16 @@ class History(dict):
         return plot_history(self, title=title)
 
 
+def _check_rows(tensors: tuple, batch_size: int, who: str) -> None:
+    """Tensors with one row per example, as many rows each (> 0), and a positive batch size."""
+    if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
+        raise ValueError(f"{who}: give one or more tensors, each with one row per example.")
+    sizes = [len(t) for t in tensors]
+    if len(set(sizes)) != 1 or sizes[0] == 0:
+        raise ValueError(f"{who}: every tensor needs the same number of rows (> 0); got {sizes}.")
+    check_positive(batch_size, who, "batch_size", integer=True)
+
+
 class ShuffledBatches:
     """Mini-batches of the rows of equal-length tensors, in a new random order on every pass.
 
@@ -50,12 +60,7 @@ class ShuffledBatches:
     """
 
     def __init__(self, *tensors: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
-        if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
-            raise ValueError("ShuffledBatches: give one or more tensors, each with one row per example.")
-        sizes = [len(t) for t in tensors]
-        if len(set(sizes)) != 1 or sizes[0] == 0:
-            raise ValueError(f"ShuffledBatches: every tensor needs the same number of rows (> 0); got {sizes}.")
-        check_positive(batch_size, "ShuffledBatches", "batch_size", integer=True)
+        _check_rows(tensors, batch_size, "ShuffledBatches")
         self.tensors, self.batch_size, self.generator = tensors, batch_size, generator
 
     def __len__(self) -> int:
@@ -95,12 +100,7 @@ class RandomBatches:
     """
 
     def __init__(self, *tensors: torch.Tensor, batch_size: int, steps: int, generator: torch.Generator | None = None):
-        if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
-            raise ValueError("RandomBatches: give one or more tensors, each with one row per example.")
-        sizes = [len(t) for t in tensors]
-        if len(set(sizes)) != 1 or sizes[0] == 0:
-            raise ValueError(f"RandomBatches: every tensor needs the same number of rows (> 0); got {sizes}.")
-        check_positive(batch_size, "RandomBatches", "batch_size", integer=True)
+        _check_rows(tensors, batch_size, "RandomBatches")
         check_positive(steps, "RandomBatches", "steps", integer=True)
         self.tensors, self.batch_size, self.steps, self.generator = tensors, batch_size, steps, generator
 

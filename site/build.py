@@ -42,7 +42,7 @@ HOME_SECTIONS = ["Two commands", "Lessons"]
 HOMEWORK_SECTIONS = ["Doing the homework", "Grading (instructors)"]
 FURTHER_SECTIONS = ["Taking it further"]  # the appendix page: the blocks on real datasets
 # Modules left out of the API reference: the per-lesson exercise checks (their API is mmutils.checks').
-API_SKIP = re.compile(r"^mmutils\.exercises\.(_core|lesson\d\d)$")
+API_SKIP = re.compile(r"^mmutils\.checks\.(_core|lesson\d\d)$")
 
 
 def readme_sections(text: str) -> tuple[str, dict[str, str]]:

@@ -43,30 +43,19 @@ NO_TENSOR_MODULES = {
     "mmutils.text": "tokens and vocabularies build CPU id tensors",
     "mmutils.validate": "checks only",
     "mmutils.viz": "figures (converts to NumPy)",
-    "mmutils.world": "the course world builds its data on the CPU",
+    "mmutils.world": "the course world builds its data on the CPU (and so do its modules)",
     "mmutils.scale.readers": "reads dataset files (paths and strings)",
     "mmutils.scale.fake": "writes fake datasets to disk",
     "mmutils.scale.train": "the command line (tests/test_scale.py runs it)",
     "mmutils.scale.engine": "the training loop and process group (tests/test_scale.py runs it, two processes too)",
-    "mmutils.world.dataset": "the course world builds its data on the CPU",
-    "mmutils.world.faces": "the course world builds its data on the CPU",
-    "mmutils.world.render": "the course world builds its data on the CPU",
-    "mmutils.world.scene": "the course world builds its data on the CPU",
-    "mmutils.world.sounds": "the course world builds its data on the CPU",
-    "mmutils.world.speech": "the course world builds its data on the CPU",
-    "mmutils.world.vocab": "the course world builds its data on the CPU",
 }
 NO_TENSOR_INPUTS = {
     "audio.read_audio": "reads a file", "audio.write_audio": "writes a file",
-    "world.prompts.prompt_words": "strings", "world.prompts.render_prompt": "draws a world image on the CPU",
     "referencing.lipsync.split_phonemes": "strings", "referencing.lipsync.viseme": "strings",
     "referencing.lipsync.mouth_track": "builds a track from timings (data)",
-    "world.texts.scene_attributes": "reads a world scene", "world.texts.tagging_texts": "reads a world scene",
     "metrics.text.corpus_bleu": "token lists", "metrics.text.edit_distance": "token lists",
     "metrics.text.word_error_rate": "strings",
     "blocks.pretraining.slot_targets": "reads world scenes",
-    "world.questions.vqa_examples": "builds the data set from scenes",
-    "world.questions.answer_vocabulary": "strings",
     "matching.word2vec.Corpus": "data (token ids)", "matching.word2vec.read_analogies": "reads question lines",
     "matching.word2vec.train_skipgram": "trains on the CPU by design (lesson 02's hand-written sparse SGD)",
     "matching.word2vec.NegativeSampler": "a CPU sampling table used by train_skipgram",
@@ -420,7 +409,8 @@ def _public_callables():
                if not m.ispkg]
     for short in modules:
         full = f"mmutils.{short}"
-        if full in NO_TENSOR_MODULES or short.rsplit(".", 1)[-1].startswith("_") or short.startswith("checks."):
+        if any(full == m or full.startswith(m + ".") for m in NO_TENSOR_MODULES) or \
+                short.rsplit(".", 1)[-1].startswith("_"):
             continue
         mod = importlib.import_module(full)
         for n in getattr(mod, "__all__", []):

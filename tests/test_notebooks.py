@@ -138,7 +138,7 @@ def test_cell_names_and_the_exercise_slice():
         "import torch as T\nx = T.ones(3)\ndef f(a):\n    return a + y + len(a)\n%time f(x)")
     assert binds == {"T", "x", "f"} and reads == {"y"}
     nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import math\nfrom mmutils.exercises import check"),
+        nbformat.v4.new_code_cell("import math\nfrom mmutils.checks import check"),
         nbformat.v4.new_code_cell("scale = 2.0"),
         nbformat.v4.new_code_cell("model = train_for_a_minute()"),  # not needed by the exercise
         nbformat.v4.new_markdown_cell("### Exercise"),
