@@ -65,6 +65,7 @@ def test_a_lesson_runs_top_to_bottom_with_the_network_cut(tmp_path):
     script = tmp_path / "offline_run.py"
     script.write_text(textwrap.dedent("""
         import subprocess, sys
+        from mmutils import lessons
         links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout.split("\\n")
         names = sorted(line.split(":")[1].strip() for line in links if line.strip())
         assert names == ["lo"], f"network not cut: interfaces {names}"
