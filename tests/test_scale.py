@@ -127,15 +127,19 @@ def test_a_run_resumes_from_its_checkpoint(fake, tmp_path):
         train.main(["vqa", "--data", "coco", "--root", str(fake / "coco")])
 
 
-def test_two_processes_on_gloo_match_one_process_with_the_same_global_batch(fake, tmp_path):
+@pytest.mark.parametrize("family", ["captioning", "matching"])
+def test_two_processes_on_gloo_match_one_process_with_the_same_global_batch(fake, tmp_path, family):
     """torchrun --nproc_per_node=2 (gloo, CPU), 2 per process, against one process with a batch of 4: the processes
-    end with identical weights, and the losses and weights equal the single run's within float tolerance."""
-    args = ["captioning", "--data", "flickr8k", "--root", str(fake / "flickr8k"), "--freeze", "--max-steps", "5",
+    end with identical weights, and the losses and weights equal the single run's within float tolerance
+    (captioning: its loss is normalised by the tokens of the global batch; matching: the processes gather each
+    other's embeddings, so the negatives are the global batch's)."""
+    args = [family, "--data", "flickr8k", "--root", str(fake / "flickr8k"), "--freeze", "--max-steps", "5",
             "--lr", "1e-3", "--save-rank-weights", "--backbone", "course", "--image-size", "32", "--min-count", "1",
             "--no-amp"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     torchrun = Path(sys.executable).with_name("torchrun")
-    two = subprocess.run([str(torchrun), "--nproc_per_node=2", "--master_port=29533", "-m", "mmutils.scale.train",
+    port = {"captioning": "29533", "matching": "29534"}[family]
+    two = subprocess.run([str(torchrun), "--nproc_per_node=2", f"--master_port={port}", "-m", "mmutils.scale.train",
                           *args, "--batch-size", "2", "--out", str(tmp_path / "two")], env=env, capture_output=True,
                          text=True, timeout=600)
     assert two.returncode == 0, two.stderr[-2000:]

@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 
@@ -147,8 +148,9 @@ def _device(module: torch.nn.Module) -> torch.device:
 
 class MatchingTask(torch.nn.Module):
     """Image–text matching: ``JointEmbedding`` (lesson 03) of an image encoder and a ``BagOfWordsEncoder``, symmetric
-    InfoNCE over the batch. The negatives are the other pairs of the process's own batch (across processes the
-    embeddings are not gathered, so N processes with per-process batch b train with b - 1 negatives per pair)."""
+    InfoNCE over the global batch: under several processes every process gathers all processes' embeddings
+    (``torch.distributed.nn.all_gather``, through which gradients flow back), so each pair has the whole global batch
+    as negatives, as CLIP trains, and the loss is the single-process loss of the same global batch."""
 
     def __init__(self, encoder: torch.nn.Module, vocab: Vocabulary, dim: int = 256):
         super().__init__()
@@ -156,8 +158,18 @@ class MatchingTask(torch.nn.Module):
 
     def forward(self, images: torch.Tensor, captions: torch.Tensor):
         d = _device(self)
-        sim = self.model(images.to(d), captions[:, 1:].to(d))  # (B, B); the caption without <bos>
-        return info_nce_loss(sim, None, self.model.logit_scale) * len(sim), torch.tensor(float(len(sim)), device=d)
+        image_emb = self.model.embed_images(images.to(d))  # (b, dim) this process's pairs
+        text_emb = self.model.embed_texts(captions[:, 1:].to(d))  # (b, dim); the caption without <bos>
+        world = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+        if world > 1:
+            from torch.distributed.nn.functional import all_gather
+
+            image_emb, text_emb = torch.cat(all_gather(image_emb)), torch.cat(all_gather(text_emb))  # (B, dim)
+        loss = info_nce_loss(image_emb @ text_emb.T, None, self.model.logit_scale)  # the global batch's mean
+        # as (sum, count) over this process's share: the engine sums the counts over processes (to B) and multiplies
+        # by the number of processes, so each process backpropagates the global loss; the gather's backward sums the
+        # processes' gradients into each embedding, which DDP's averaging then divides back
+        return loss * len(image_emb) / world, torch.tensor(float(len(images)), device=d)
 
 
 class CaptioningTask(torch.nn.Module):
