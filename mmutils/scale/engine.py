@@ -10,7 +10,9 @@
   resumes.
 * A loss is given as ``(sum, count)`` (e.g. summed token losses and the number of tokens): the engine divides by the
   count over *all* processes, so the gradient is that of the global batch's mean even when processes hold different
-  numbers of tokens — and the loss equals the single-process run's.
+  numbers of tokens — and for a loss that is a sum over examples the loss equals the single-process run's. A loss
+  that compares examples with each other (InfoNCE) equals it only when the task gathers the processes' embeddings
+  (matching does; localisation does not: its negatives are the process's own batch).
 * ``gather``: the evaluation's per-process results, collected on every process (``all_gather_object``).
 """
 
@@ -104,13 +106,17 @@ def _plain(model: torch.nn.Module) -> torch.nn.Module:
     return model.module if isinstance(model, DistributedDataParallel) else model
 
 
-def save_checkpoint(path: Path, model: torch.nn.Module, optimizer, scaler, epoch: int, step: int, extra: dict,
-                    rt: Runtime) -> None:
-    """Rank 0 writes state_dicts only (model, optimiser, gradient scaler) and the position in training."""
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer, scaler, epoch: int, batch: int, step: int,
+                    extra: dict, rt: Runtime) -> None:
+    """Rank 0 writes state_dicts only (model, optimiser, gradient scaler), the position in training (``epoch``, the
+    ``batch`` of that epoch to continue from, ``step``) and ``extra`` (plain values: the vocabulary, the arguments).
+    Written to a temporary file first, then moved over the old one, so a crash never leaves half a checkpoint."""
     if rt.main:
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
         torch.save({"model": _plain(model).state_dict(), "optimizer": optimizer.state_dict(),
-                    "scaler": scaler.state_dict(), "epoch": epoch, "step": step, "extra": extra}, path)
+                    "scaler": scaler.state_dict(), "epoch": epoch, "batch": batch, "step": step, "extra": extra}, tmp)
+        os.replace(tmp, path)
     if rt.distributed:
         dist.barrier()
 
@@ -122,36 +128,40 @@ def load_checkpoint(path: Path, model: torch.nn.Module, optimizer=None, scaler=N
         raise FileNotFoundError(f"load_checkpoint: no checkpoint at {path}; expected the file `--out` wrote "
                                 f"(checkpoint.pt).")
     state = torch.load(path, map_location="cpu", weights_only=True)
-    for key in ("model", "optimizer", "scaler", "epoch", "step"):
+    for key in ("model", "optimizer", "scaler", "epoch", "batch", "step"):
         if key not in state:
             raise ValueError(f"load_checkpoint: {path} has no {key!r}: it was not written by this engine.")
     _plain(model).load_state_dict(state["model"])
     if optimizer is not None:
         optimizer.load_state_dict(state["optimizer"])
-    if scaler is not None:
+    if scaler is not None and scaler.is_enabled() and state["scaler"]:  # a run without mixed precision saved none
         scaler.load_state_dict(state["scaler"])
     return state
 
 
 def fit_distributed(model: torch.nn.Module, loader: DataLoader, loss_fn: Callable, rt: Runtime, *, epochs: int,
                     lr: float, max_steps: int | None = None, amp: bool = True, out: Path | None = None,
-                    resume: bool = False, desc: str = "train", extra: dict | None = None) -> dict:
+                    resume: bool = False, desc: str = "train", extra: dict | None = None,
+                    optimizer_name: str = "adam") -> dict:
     """Train ``model`` (already on ``rt.device``); ``loss_fn(model, batch) -> (loss_sum, count)``.
 
-    Returns ``{"losses": [global mean loss per step], "steps": n, "epochs": e}``. With ``out``, a checkpoint
-    ``out/checkpoint.pt`` is written after every epoch (and at the end); ``resume`` continues from it (the model,
-    optimiser, scaler and epoch; the epoch's shuffle is re-drawn from the seed, so a resumed run sees the same data)."""
+    Returns ``{"losses": [global mean loss per step of this run], "steps": total steps, "new steps": this run's}``.
+    With ``out``, a checkpoint ``out/checkpoint.pt`` is written after every epoch and when ``max_steps`` cuts one;
+    ``resume`` continues from it: the model, optimiser and scaler, at the epoch and batch where it stopped (the epoch's
+    shuffle is re-drawn from the seed and its first batches are skipped, so a resumed run sees what an uncut run
+    would have seen). ``optimizer_name``: ``adam`` or ``sgd``."""
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=lr)
+    optimizer = torch.optim.Adam(params, lr=lr) if optimizer_name == "adam" else torch.optim.SGD(params, lr=lr)
     use_amp = amp and rt.device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    start_epoch, step = 0, 0
+    start_epoch, start_batch, step = 0, 0, 0
     ckpt = Path(out) / "checkpoint.pt" if out else None
     if resume:
         if ckpt is None:
             raise ValueError("fit_distributed: `resume` needs `out`, the folder of the checkpoint to continue.")
         state = load_checkpoint(ckpt, model, optimizer, scaler)
-        start_epoch, step = int(state["epoch"]), int(state["step"])
+        start_epoch, start_batch, step = int(state["epoch"]), int(state["batch"]), int(state["step"])
+    first = step
     net = DistributedDataParallel(model, device_ids=[rt.device.index] if rt.device.type == "cuda" else None) \
         if rt.distributed else model
     losses = []
@@ -160,7 +170,11 @@ def fit_distributed(model: torch.nn.Module, loader: DataLoader, loss_fn: Callabl
     for epoch in range(start_epoch, epochs):
         loader.sampler.set_epoch(epoch)
         net.train()
+        done = 0  # batches of this epoch behind us
         for batch in loader:
+            if epoch == start_epoch and done < start_batch:  # seen before the run was cut
+                done += 1
+                continue
             if max_steps is not None and step >= max_steps:
                 break
             with torch.autocast("cuda", dtype=torch.float16, enabled=use_amp):
@@ -173,14 +187,15 @@ def fit_distributed(model: torch.nn.Module, loader: DataLoader, loss_fn: Callabl
             scaler.step(optimizer)
             scaler.update()
             losses.append((_all_sum(total.detach().float().reshape(()), rt) / count.clamp_min(1)).item())
-            step += 1
+            step, done = step + 1, done + 1
             bar.update()
             bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
-        finished = max_steps is None or step < max_steps or step % len(loader) == 0  # the epoch ran to its end
-        if ckpt is not None:  # the epoch to start from on resume: the next one, or this one again if it was cut
-            save_checkpoint(ckpt, model, optimizer, scaler, epoch + 1 if finished else epoch, step, extra or {}, rt)
-        if max_steps is not None and step >= max_steps:
+        finished = done == len(loader)
+        if ckpt is not None:  # where a resumed run starts: the next epoch, or the first batch this one did not take
+            save_checkpoint(ckpt, model, optimizer, scaler, epoch + 1 if finished else epoch, 0 if finished else done,
+                            step, extra or {}, rt)
+        if not finished:
             break
     bar.close()
     model.eval()
-    return {"losses": losses, "steps": step, "epochs": epochs}
+    return {"losses": losses, "steps": step, "new steps": step - first}

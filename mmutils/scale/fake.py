@@ -68,7 +68,7 @@ def write_fake(layout: str, root: str | Path, n: int = 12, size: int = 32, seed:
         (root / "Flickr8k.token.txt").write_text("\n".join(lines) + "\n")
         cut = max(1, n * 3 // 4)
         (root / "Flickr_8k.trainImages.txt").write_text("\n".join(names[:cut]) + "\n")
-        (root / "Flickr_8k.devImages.txt").write_text("\n".join(names[cut:]) + "\n")
+        (root / "Flickr_8k.testImages.txt").write_text("\n".join(names[cut:]) + "\n")
     elif layout == "coco":
         for split, part in (("train2014", scenes[:max(1, n * 3 // 4)]), ("val2014", scenes[max(1, n * 3 // 4):])):
             images, annotations = [], []

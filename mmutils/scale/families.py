@@ -29,7 +29,8 @@ from ..blocks.encoders import BagOfWordsEncoder, ImageCNN, QuestionEncoder
 from ..blocks.fusion import AttentionFusion
 from ..blocks.models import VQAModel
 from ..matching.joint_embedding import JointEmbedding, info_nce_loss
-from ..metrics import consensus_iou, corpus_bleu, recall_at_k, success_auc, success_rate, truth_map, vqa_accuracy
+from ..metrics import (consensus_iou, corpus_bleu, first_hit_rank, success_auc, success_rate, truth_map,
+                       vqa_accuracy)
 from ..referencing.localization import SoundLocalizer, localization_map
 from ..text import Vocabulary
 from ..translating.captioning import CaptionDecoder, caption_loss
@@ -76,7 +77,8 @@ def _pad(rows: list[list[int]], length: int) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------------------------- datasets
 
 class CaptionPairs(Dataset):
-    """Training: every (image, caption) pair -> ``(image (3, S, S), caption ids (L,))`` with ``<bos>``/``<eos>``."""
+    """Training: every (image, caption) pair -> ``(image (3, S, S), caption ids (L,) with <bos>/<eos>, image index)``
+    (the index tells matching which pairs of a batch show the same image)."""
 
     def __init__(self, records: CaptionRecords, vocab: Vocabulary, size: int, max_len: int = 24):
         self.records, self.vocab, self.size, self.max_len = records, vocab, size, max_len
@@ -88,7 +90,7 @@ class CaptionPairs(Dataset):
     def __getitem__(self, k: int):
         i, j = self.pairs[k]
         ids = self.vocab.encode(self.records.captions[i][j], bos_eos=True)
-        return load_image(self.records.images[i], self.size), _pad([ids], self.max_len)[0]
+        return load_image(self.records.images[i], self.size), _pad([ids], self.max_len)[0], torch.tensor(i)
 
 
 class VQAItems(Dataset):
@@ -113,7 +115,8 @@ class VQAItems(Dataset):
 
 
 class AVClips(Dataset):
-    """``(frame (3, S, S), log-mel (n_mels, T), boxes (K, 4) relative)`` of ``seconds`` of audio at 16 kHz."""
+    """``(frame (3, S, S), log-mel (n_mels, T), boxes (K, 4) relative)``: the ``seconds`` of audio (16 kHz) around the
+    middle of the clip, where the annotated frame is (VGG-SS and Flickr-SoundNet annotate the clip's middle frame)."""
 
     def __init__(self, records: AVRecords, size: int, seconds: float = 3.0, n_mels: int = 64):
         self.records, self.size, self.samples, self.n_mels = records, size, int(seconds * SAMPLE_RATE), n_mels
@@ -127,7 +130,8 @@ class AVClips(Dataset):
         wave, rate = read_audio(self.records.audio[k])
         if rate != SAMPLE_RATE:
             wave = torchaudio.functional.resample(wave, rate, SAMPLE_RATE)
-        wave = F.pad(wave[:self.samples], (0, max(0, self.samples - len(wave))))  # (samples,)
+        start = max(0, (len(wave) - self.samples) // 2)
+        wave = F.pad(wave[start:start + self.samples], (0, max(0, self.samples - len(wave))))  # (samples,)
         return (load_image(self.records.frames[k], self.size), log_mel(wave, n_mels=self.n_mels),
                 torch.tensor(self.records.boxes[k], dtype=torch.float))
 
@@ -156,16 +160,19 @@ class MatchingTask(torch.nn.Module):
         super().__init__()
         self.model = JointEmbedding(encoder, BagOfWordsEncoder(len(vocab), dim=dim, word_dim=dim), dim=dim)
 
-    def forward(self, images: torch.Tensor, captions: torch.Tensor):
+    def forward(self, images: torch.Tensor, captions: torch.Tensor, index: torch.Tensor):
         d = _device(self)
         image_emb = self.model.embed_images(images.to(d))  # (b, dim) this process's pairs
         text_emb = self.model.embed_texts(captions[:, 1:].to(d))  # (b, dim); the caption without <bos>
+        index = index.to(d)  # (b,) which image each pair shows
         world = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
         if world > 1:
             from torch.distributed.nn.functional import all_gather
 
             image_emb, text_emb = torch.cat(all_gather(image_emb)), torch.cat(all_gather(text_emb))  # (B, dim)
-        loss = info_nce_loss(image_emb @ text_emb.T, None, self.model.logit_scale)  # the global batch's mean
+            index = torch.cat(all_gather(index))  # (B,)
+        same = index[:, None] == index[None, :]  # two captions of one image in a batch are not each other's negatives
+        loss = info_nce_loss(image_emb @ text_emb.T, same, self.model.logit_scale)  # the global batch's mean
         # as (sum, count) over this process's share: the engine sums the counts over processes (to B) and multiplies
         # by the number of processes, so each process backpropagates the global loss; the gather's backward sums the
         # processes' gradients into each embedding, which DDP's averaging then divides back
@@ -185,7 +192,7 @@ class CaptioningTask(torch.nn.Module):
     def features(self, images: torch.Tensor) -> torch.Tensor:
         return self.encoder.grid(images.to(_device(self))).flatten(2).transpose(1, 2)  # (B, P, D)
 
-    def forward(self, images: torch.Tensor, captions: torch.Tensor):
+    def forward(self, images: torch.Tensor, captions: torch.Tensor, index: torch.Tensor | None = None):
         captions = captions.to(_device(self))
         log_probs, alphas = self.decoder(self.features(images), captions)  # (B, T-1, V), (B, T-1, P)
         targets = captions[:, 1:]  # (B, T-1)
@@ -237,24 +244,32 @@ class LocalizationTask(torch.nn.Module):
 @torch.no_grad()
 def evaluate_matching(task: MatchingTask, records: CaptionRecords, vocab: Vocabulary, size: int,
                       indices: list[int]) -> list:
-    """This process's images: ``(image index, image embedding, [caption embeddings])`` on the CPU."""
+    """This process's images: ``(image index, image embedding, its first 5 captions' embeddings)`` on the CPU (five
+    captions per image, as the retrieval benchmarks count them)."""
     out = []
     for i in indices:
         d, m = _device(task), task.model
         image = load_image(records.images[i], size)[None].to(d)
-        caps = _pad([vocab.encode(c) for c in records.captions[i]], 24).to(d)
+        caps = _pad([vocab.encode(c, bos_eos=True)[1:] for c in records.captions[i][:5]], 24).to(d)  # as trained
         out.append((i, m.embed_images(image)[0].cpu(), m.embed_texts(caps).cpu()))
     return out
 
 
-def summarise_matching(parts: list) -> dict[str, float]:
+def summarise_matching(parts: list, chunk: int = 1000) -> dict[str, float]:
+    """Recall@1/5/10 both ways (ties count against the query, ``metrics.retrieval``), ranked ``chunk`` queries at a
+    time so that a large evaluation set (COCO's 5,000 test images, 25,000 captions) fits in memory."""
     parts = sorted(parts, key=lambda p: p[0])
     images = torch.stack([p[1] for p in parts])  # (N, d)
     texts = torch.cat([p[2] for p in parts])  # (M, d)
     owner = torch.cat([torch.full((len(p[2]),), k) for k, p in enumerate(parts)])  # (M,) image of each caption
-    relevant = owner[None, :] == torch.arange(len(parts))[:, None]  # (N, M)
-    i2t, t2i = recall_at_k(images @ texts.T, relevant), recall_at_k(texts @ images.T, relevant.T)
-    return {**{f"image->text R@{k}": v for k, v in i2t.items()}, **{f"text->image R@{k}": v for k, v in t2i.items()}}
+    out = {}
+    for name, queries, gallery, query_owner, gallery_owner in (
+            ("image->text", images, texts, torch.arange(len(parts)), owner),
+            ("text->image", texts, images, owner, torch.arange(len(parts)))):
+        ranks = torch.cat([first_hit_rank(q @ gallery.T, o[:, None] == gallery_owner[None, :])
+                           for q, o in zip(queries.split(chunk), query_owner.split(chunk))])  # (queries,)
+        out.update({f"{name} R@{k}": (ranks <= k).float().mean().item() for k in (1, 5, 10)})
+    return out
 
 
 @torch.no_grad()
@@ -299,14 +314,16 @@ def summarise_vqa(parts: list) -> dict[str, float]:
 
 @torch.no_grad()
 def evaluate_localization(task: LocalizationTask, clips: AVClips, indices: list[int]) -> list:
-    """This process's clips: the cIoU of the map's region (above 0.5 of the min-max normalised map) with the
-    annotators' boxes."""
+    """This process's clips: the cIoU of the map's region with the annotators' boxes. The region is the map's upper
+    half of pixels (above its median), as the evaluation code of LVS and EZ-VSL binarises (the lessons use 0.5 of the
+    min-max normalised map instead)."""
     out = []
     for i in indices:
         frame, mel, boxes = clips[i]
         size, d = frame.shape[-1], _device(task)
         maps = task.model.maps(frame[None].to(d), mel[None].to(d)).cpu()  # (1, h, w)
-        region = localization_map(maps, size)[0] > 0.5  # (S, S)
+        heat = localization_map(maps, size)[0]  # (S, S) in [0, 1]
+        region = heat > heat.flatten().sort().values[heat.numel() // 2]  # (S, S) the upper half
         out.append(consensus_iou(region, truth_map(boxes, size, clips.records.consensus)))
     return out
 

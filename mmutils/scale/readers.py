@@ -155,16 +155,21 @@ _CONTRACTIONS = {"dont": "don't", "doesnt": "doesn't", "isnt": "isn't", "arent":
 _NUMBERS = {"none": "0", "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
             "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
 _ARTICLES = {"a", "an", "the"}
-_PUNCT = re.compile(r"[;/\[\]\"{}()=+\\_\-><@`,?!*#%^&$]")
+_PUNCTUATION = ";/[]\"{}()=+\\_-><@`,?!*#%^&$"
 
 
 def normalize_answer(answer: str) -> str:
-    """An answer as the official VQA evaluation compares it, simplified: lower case, punctuation removed (the official
-    script sometimes turns it into a space; a period inside a number is kept), number words as digits, articles
-    dropped, common contractions restored."""
+    """An answer as the official VQA evaluation compares it: lower case; a punctuation mark next to a space (or a
+    comma inside a number) removed, any other turned into a space ("t-shirt" -> "t shirt"); a period removed unless a
+    digit follows ("2." -> "2", "3.5" kept); number words as digits; articles dropped; common contractions restored
+    (the official script's table of contractions is longer)."""
     a = answer.lower().replace("\n", " ").replace("\t", " ").strip()
-    a = _PUNCT.sub("", a)
-    a = re.sub(r"(?<!\d)\.(?!\d)", "", a)
+    for p in _PUNCTUATION:
+        if p + " " in a or " " + p in a or re.search(r"(\d)(,)(\d)", a):
+            a = a.replace(p, "")
+        else:
+            a = a.replace(p, " ")
+    a = re.sub(r"\.(?!\d)", "", a)
     words = [_CONTRACTIONS.get(w, _NUMBERS.get(w, w)) for w in a.split() if w not in _ARTICLES]
     return " ".join(words)
 
@@ -225,6 +230,7 @@ class AVRecords:
     boxes: list[list[list[float]]] = field(default_factory=list)
     skipped: int = 0
     consensus: bool = False  # several annotators per clip: a pixel counts by how many boxed it
+    annotated: set[str] = field(default_factory=set)  # every clip id the annotations name, on disk or not
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -247,15 +253,19 @@ def vggsound_sources(root: str | Path, metadata: str = "vggss.json") -> AVRecord
                       'a JSON list of {"file": clip id, "bbox": [[x0, y0, x1, y1], ...]} (boxes relative, 0-1)')
     if not isinstance(meta, list):
         raise ValueError(f"{root / 'metadata' / metadata}: expected a JSON list of clips.")
-    out = AVRecords()
+    out, clipped = AVRecords(), 0
     for k, item in enumerate(meta):
         if not isinstance(item, dict) or "file" not in item or "bbox" not in item:
             raise ValueError(f"{root / 'metadata' / metadata}: item {k} lacks 'file' or 'bbox'.")
         boxes = [[float(v) for v in b] for b in item["bbox"]]
-        if not boxes or any(len(b) != 4 or not all(0 <= v <= 1 for v in b) for b in boxes):
-            raise ValueError(f"{root / 'metadata' / metadata}: item {k}'s boxes must be [x0, y0, x1, y1] in 0-1.")
-        _add_clip(out, root, str(item["file"]), boxes)
+        if not boxes or any(len(b) != 4 for b in boxes):
+            raise ValueError(f"{root / 'metadata' / metadata}: item {k}'s boxes must be [x0, y0, x1, y1] (0-1).")
+        clipped += any(not 0 <= v <= 1 for b in boxes for v in b)
+        out.annotated.add(str(item["file"]))
+        _add_clip(out, root, str(item["file"]), [[min(max(v, 0.0), 1.0) for v in b] for b in boxes])
     _report(f"VGG-SS {metadata}", out.skipped, len(meta))
+    if clipped:
+        print(f"VGG-SS {metadata}: {clipped} clips have box coordinates outside 0-1, clipped to the image")
     return out
 
 
@@ -283,6 +293,7 @@ def flickr_soundnet(root: str | Path, frame_size: int = 256) -> AVRecords:
                              f"(pixels of a {frame_size}-pixel frame).") from None
         if not boxes:
             raise ValueError(f"{f}: no <bbox> element.")
+        out.annotated.add(f.stem)
         _add_clip(out, root, f.stem, boxes)
     _report("Flickr-SoundNet", out.skipped, len(files))
     return out

@@ -9,8 +9,8 @@ Families and the datasets each reads (``--data``; ``--root`` is the dataset's fo
 * ``matching``      flickr8k, flickr30k, coco, karpathy (``--ann dataset_<name>.json``): Recall@1/5/10 both ways
 * ``captioning``    the same datasets: BLEU-1..4 of greedy captions
 * ``vqa``           vqa2 (``train2014`` to train, ``val2014`` to evaluate): VQA accuracy
-* ``localization``  vggss (``--eval-root`` with the boxes; every clip of ``--root`` trains), flickr-soundnet: cIoU@0.5
-  and AUC
+* ``localization``  vggss, flickr-soundnet: the annotated test clips from ``--eval-root``, every other clip under
+  ``--root`` trains (frames and audio, no boxes); cIoU@0.5 and AUC
 
 ``--batch-size`` is per process; the global batch is that times the number of processes. Rank 0 shows the progress
 bar, writes ``--out``/checkpoint.pt (state_dicts) after every epoch and ``--out``/metrics.json at the end;
@@ -58,12 +58,12 @@ def _subset(records, idx: list[int]):
 def load_data(args) -> tuple:
     """``(train records, evaluation records)`` of ``args.data`` under ``args.root``."""
     root = Path(args.root)
-    if args.data == "flickr8k":
+    if args.data == "flickr8k":  # the official split: 6,000 training images, 1,000 test images
         token = root / "Flickr8k.token.txt"
         train = readers.flickr_captions(root / "Flicker8k_Dataset", token, root / "Flickr_8k.trainImages.txt")
-        test = readers.flickr_captions(root / "Flicker8k_Dataset", token, root / "Flickr_8k.devImages.txt")
+        test = readers.flickr_captions(root / "Flicker8k_Dataset", token, root / "Flickr_8k.testImages.txt")
         return train, test
-    if args.data == "flickr30k":
+    if args.data == "flickr30k":  # no split ships with it: a seeded share (papers use Karpathy's: --data karpathy)
         records = readers.flickr_captions(root / "flickr30k-images", root / "results_20130124.token")
         tr, te = _split_off(records, args.val_fraction, args.seed)
         return _subset(records, tr), _subset(records, te)
@@ -76,21 +76,22 @@ def load_data(args) -> tuple:
         return (readers.karpathy_captions(root, args.ann, "train"), readers.karpathy_captions(root, args.ann, "test"))
     if args.data == "vqa2":
         return readers.vqa_v2(root, "train2014"), readers.vqa_v2(root, "val2014")
-    if args.data == "vggss":
-        evaluation = readers.vggsound_sources(Path(args.eval_root or root))
-        held = {p.stem for p in evaluation.frames}
-        clips = readers.AVRecords()
-        for frame in sorted((root / "frames").glob("*.jpg")):
-            audio = root / "audio" / f"{frame.stem}.wav"
-            if frame.stem not in held and audio.is_file():
-                clips.frames.append(frame), clips.audio.append(audio), clips.boxes.append([])
-        if not clips.frames:  # every clip is annotated: train on a share of them, evaluate on the rest
-            tr, te = _split_off(evaluation, args.val_fraction, args.seed)
-            return _subset(evaluation, tr), _subset(evaluation, te)
-        return clips, evaluation
-    records = readers.flickr_soundnet(root)  # flickr-soundnet: a test set; its own share trains here
-    tr, te = _split_off(records, args.val_fraction, args.seed)
-    return _subset(records, tr), _subset(records, te)
+    # localisation: the annotated test set (VGG-SS, or the Flickr-SoundNet test set) is read from --eval-root; every
+    # other clip under --root (frames/ and audio/, no boxes needed) trains. With no such clip (a test set alone), a
+    # seeded share of the test set trains instead: a smoke test, not the papers' protocol.
+    read = readers.vggsound_sources if args.data == "vggss" else readers.flickr_soundnet
+    evaluation = read(Path(args.eval_root or root))
+    clips = readers.AVRecords()
+    for frame in sorted((root / "frames").glob("*.jpg")):
+        audio = root / "audio" / f"{frame.stem}.wav"
+        if frame.stem not in evaluation.annotated and audio.is_file():
+            clips.frames.append(frame), clips.audio.append(audio), clips.boxes.append([])
+    if not clips.frames:
+        print(f"train: every clip under {root} is annotated for evaluation: a {args.val_fraction:.0%} share of them "
+              f"is evaluated, the rest trains (a smoke test; train on unannotated clips for real results)")
+        tr, te = _split_off(evaluation, args.val_fraction, args.seed)
+        return _subset(evaluation, tr), _subset(evaluation, te)
+    return clips, evaluation
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, choices=[x for x in LAYOUTS] + ["flickr30k"])
     p.add_argument("--root", required=True, help="the dataset's folder, as published")
     p.add_argument("--ann", help="Karpathy's dataset_<name>.json (--data karpathy)")
-    p.add_argument("--eval-root", help="VGG-SS: the folder with the annotated clips (default: --root)")
+    p.add_argument("--eval-root", help="localization: the folder of the annotated test clips (default: --root)")
     p.add_argument("--backbone", default="resnet18", choices=["course", "resnet18", "resnet34", "resnet50"])
     p.add_argument("--weights", help="a state_dict file for the image backbone (none: random weights)")
     p.add_argument("--audio-weights", help="a state_dict file for the course's AudioCNN (localization)")
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, help="stop after this many steps (all epochs together)")
     p.add_argument("--batch-size", type=int, default=32, help="per process")
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
     p.add_argument("--min-count", type=int, default=5, help="words seen fewer times are <unk>")
     p.add_argument("--answers", type=int, default=1000, help="VQA: the most frequent answers kept")
     p.add_argument("--val-fraction", type=float, default=0.1, help="held out where a dataset has no split")
@@ -129,10 +131,17 @@ def main(argv: list[str] | None = None) -> dict:
     if args.data not in FAMILIES[args.family]:
         raise SystemExit(f"train: {args.family} reads {', '.join(FAMILIES[args.family])}; got --data {args.data}")
     rt = engine.setup(args.device)
+    try:
+        return _run(args, rt)
+    finally:
+        engine.teardown(rt)
+
+
+def _run(args, rt: engine.Runtime) -> dict:
     torch.manual_seed(args.seed)
     train_records, eval_records = load_data(args)
     encoder = families.image_encoder(args.backbone, args.weights, args.freeze)
-    size = args.image_size
+    size, answers, vocab = args.image_size, None, None
     if args.family in ("matching", "captioning"):
         vocab = Vocabulary((c for caps in train_records.captions for c in caps), min_count=args.min_count)
         data, collate = families.CaptionPairs(train_records, vocab, size), None
@@ -152,10 +161,14 @@ def main(argv: list[str] | None = None) -> dict:
     if len(loader) == 0:
         raise SystemExit(f"train: {len(data)} training items make no batch of {args.batch_size} per process "
                          f"x {rt.world} processes; lower --batch-size")
+    # what a checkpoint needs besides weights to be used on its own: the vocabulary, the answers, the arguments
+    extra = {"vocabulary": vocab.itos if vocab else [], "answers": answers or [],
+             "args": {k: v for k, v in vars(args).items() if isinstance(v, (str, int, float, bool)) or v is None}}
     start = time.perf_counter()
     log = engine.fit_distributed(task, loader, lambda net, batch: net(*batch), rt, epochs=args.epochs, lr=args.lr,
                                  max_steps=args.max_steps, amp=not args.no_amp, out=args.out, resume=args.resume,
-                                 desc=f"{args.family} ({rt.world} process{'es' if rt.distributed else ''})")
+                                 desc=f"{args.family} ({rt.world} process{'es' if rt.distributed else ''})",
+                                 extra=extra, optimizer_name=args.optimizer)
     seconds = time.perf_counter() - start
     n_eval = min(len(eval_records), args.eval_limit or len(eval_records))
     mine = engine.eval_indices(n_eval, rt)
@@ -172,7 +185,7 @@ def main(argv: list[str] | None = None) -> dict:
     else:
         metrics = families.summarise_localization(engine.gather(
             families.evaluate_localization(task, families.AVClips(eval_records, size), mine), rt))
-    samples = log["steps"] * args.batch_size * rt.world
+    samples = log["new steps"] * args.batch_size * rt.world  # this run's steps (not those before a resume)
     report = {"family": args.family, "data": args.data, "processes": rt.world, "device": str(rt.device),
               "steps": log["steps"], "global batch": args.batch_size * rt.world, "losses": log["losses"],
               "train seconds": seconds, "samples/s": samples / seconds if seconds else 0.0, "metrics": metrics}
@@ -184,7 +197,6 @@ def main(argv: list[str] | None = None) -> dict:
         if args.out:
             Path(args.out).mkdir(parents=True, exist_ok=True)
             (Path(args.out) / "metrics.json").write_text(json.dumps(report, indent=1))
-    engine.teardown(rt)
     return report
 
 
