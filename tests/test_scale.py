@@ -139,8 +139,8 @@ def test_two_processes_on_gloo_match_one_process_with_the_same_global_batch(fake
     other's embeddings, so the negatives are the global batch's). SGD, so that the weights show the gradients'
     scale (Adam's updates would hide a constant factor)."""
     args = [family, "--data", "flickr8k", "--root", str(fake / "flickr8k"), "--freeze", "--max-steps", "5",
-            "--optimizer", "sgd", "--lr", "0.5", "--save-rank-weights", "--backbone", "course", "--image-size", "32", "--min-count", "1",
-            "--no-amp"]
+            "--optimizer", "sgd", "--lr", "0.5", "--save-rank-weights", "--backbone", "course", "--image-size", "32",
+            "--min-count", "1", "--no-amp"]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     torchrun = Path(sys.executable).with_name("torchrun")
     port = {"captioning": "29533", "matching": "29534"}[family]
