@@ -226,7 +226,7 @@ CASES = {
         lambda b=[(torch.rand(3, 8, 8), torch.rand(4, 5), torch.rand(1, 4))] * 2: families.collate_av(b)),
     "scale.families.MatchingTask": lambda: (
         lambda m=families.MatchingTask(encoders.ImageCNN(dim=4, width=2), VOCAB, dim=4).eval(),
-        x=torch.rand(2, 3, 16, 16), c=torch.tensor([[2, 4, 5, 3], [2, 6, 3, 0]]): m(x, c)),
+        x=torch.rand(2, 3, 16, 16), c=torch.tensor([[2, 4, 5, 3], [2, 6, 3, 0]]), i=torch.tensor([0, 1]): m(x, c, i)),
     "scale.families.CaptioningTask": lambda: (
         lambda m=families.CaptioningTask(encoders.ImageCNN(dim=4, width=2), VOCAB).eval(),
         x=torch.rand(2, 3, 16, 16), c=torch.tensor([[2, 4, 5, 3], [2, 6, 3, 0]]): m(x, c)),

@@ -37,7 +37,7 @@ def _check_info_nce(fn):
                "relevant score; rank = ((scores >= best) & ~relevant).sum(1) + 1; return (rank <= k).float().mean()"
                ".item().",
           nudge="A query is a hit when its best-ranked relevant item is among its k best-ranked items; how many "
-                "relevant items are there does not matter (that would be precision). Mind the ties: an irrelevant "
+                "relevant items there are does not matter (that would be precision). Mind the ties: an irrelevant "
                 "item scoring exactly as high as the best relevant one ranks above it.")
 def _check_recall(fn):
     g = torch.Generator().manual_seed(1)
@@ -49,6 +49,9 @@ def _check_recall(fn):
         for k in (1, 3, 5):
             got = fn(scores.clone(), relevant.clone(), k)
             if isinstance(got, torch.Tensor):
+                if got.numel() != 1:
+                    raise ExerciseFailed(f"expected one number, the fraction over all {q} queries (a Python float); "
+                                         f"got a tensor of shape {tuple(got.shape)}")
                 got = got.item()
             want = recall_at_k(scores, relevant, ks=(k,))[k]
             if not isinstance(got, float) or abs(got - want) > 1e-6:

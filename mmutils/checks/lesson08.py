@@ -58,7 +58,8 @@ def _check_pak(fn):
         relevant = torch.rand(q, n, generator=g) < 0.3
         got, want = fn(scores.clone(), relevant.clone(), k), precision_at_k(scores, relevant, k)
         if not isinstance(got, float):
-            raise ExerciseFailed(f"expected a Python float, got {type(got).__name__}")
+            raise ExerciseFailed(f"expected a Python float, got {type(got).__name__} (a 0-d tensor becomes one with "
+                                 f"`.item()`)")
         if abs(got - want) > 1e-6:
             where = "with tied scores (among equal scores the irrelevant items rank first) and " if ties else "with "
             raise ExerciseFailed(f"{where}k={k} expected {want:.4f}, got {got:.4f}")

@@ -1,8 +1,9 @@
 """Retrieval: a query scores every item of a gallery; the metrics read where the relevant items land.
 
 **One tie rule for every ranking here: a tie counts against the query.** An irrelevant item that scores exactly as
-high as a relevant one is ranked above it. A model that gives every item the same score therefore retrieves nothing
-(it cannot be credited with a hit it did not single out), and a metric never depends on the gallery's order. With
+high as a relevant one is ranked above it. A model that gives every item the same score therefore ranks every
+relevant item below all the irrelevant ones (it is not credited with a hit it did not single out: its Recall@K is 0
+unless K exceeds the number of irrelevant items), and a metric never depends on the gallery's order. With
 scores from a trained network ties are rare; they matter for degenerate scores (constant, or a few discrete values).
 
 * ``first_hit_rank``: the 1-based rank of each query's best-ranked relevant item; ``recall_at_k`` (the share of

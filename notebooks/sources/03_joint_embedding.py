@@ -576,9 +576,10 @@ check("03.1", my_info_nce)
 # %% [markdown]
 # ### Exercise 03.2 — Recall@K
 # Write `my_recall_at_k(scores, relevant, k)`: `scores (Q, G)` of each query against a gallery, `relevant (Q, G)`
-# bool. Return the fraction of queries with at least one relevant item among their `k` best-ranked items. A tie
-# counts against the query, as in `mmutils.metrics`: an irrelevant item that scores exactly as high as the best
-# relevant one ranks above it — so a model that gives every item the same score retrieves nothing.
+# bool (every query has at least one relevant item). Return the fraction of queries with at least one relevant item
+# among their `k` best-ranked items, as a Python float. A tie counts against the query, as in `mmutils.metrics`: an
+# irrelevant item that scores exactly as high as the best relevant one ranks above it — so a model that gives every
+# item the same score ranks every relevant item below all the irrelevant ones.
 
 # %%
 def my_recall_at_k(scores: torch.Tensor, relevant: torch.Tensor, k: int) -> float:
