@@ -93,8 +93,11 @@ for key, value in mmutils.environment_report().items():
 # **results** cell that prints its headline numbers and asserts them against their bars, then a summary, exercises and
 # the papers to read.
 #
-# **The toolbox.** Reusable code lives once in the package `mmutils`; lessons import it and show it. For example the
-# function that makes every lesson reproducible:
+# **The toolbox.** Reusable code lives once in the package `mmutils`; lessons import it and show it. It is laid out
+# like the lecture: `mmutils.blocks` holds the parts every model is built from (encoders, attention, fusions, the
+# composed models), `mmutils.matching`, `mmutils.translating` and `mmutils.referencing` the methods of the three
+# families, `mmutils.metrics` the measures, `mmutils.world` the course's data. For example the function that makes
+# every lesson reproducible:
 
 # %%
 mmutils.show_source(mmutils.seed_everything)
