@@ -103,9 +103,7 @@ def truth_map(boxes: torch.Tensor, size: int, consensus: bool) -> torch.Tensor:
     """The annotators' boxes ``(K, 4)`` (relative, 0-1) as a ``(size, size)`` map: 1 inside any box, or with
     ``consensus`` (several annotators) the number of boxes covering a pixel over 2, at most 1 (Senocak et al.)."""
     check_tensor(boxes, "truth_map", "boxes", shape=("K", 4), dtype="float")
-    b = (boxes * size).round().long()  # (K, 4) pixels
-    ys, xs = torch.arange(size, device=b.device)[:, None], torch.arange(size, device=b.device)[None, :]
-    inside = torch.stack([(xs >= x0) & (xs < x1) & (ys >= y0) & (ys < y1) for x0, y0, x1, y1 in b.tolist()])
+    inside = box_masks((boxes * size).round().long(), size)  # (K, size, size), pixel boxes
     return (inside.float().sum(0) / 2).clamp(max=1) if consensus else inside.any(0).float()
 
 
