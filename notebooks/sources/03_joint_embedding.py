@@ -172,7 +172,7 @@ print("vocabulary:", len(vocab), "words;", "tokens:", tuple(train_tokens.shape))
 # one caption per image in a batch and do not need this; here "dog" is true of every dog in the batch.
 #
 # The sum of violations and InfoNCE each train the same model from the same initialisation on the same batch_rng: 400
-# steps of 128 images, each with one of its eight texts drawn at random. The hardest negative is tried twice. From
+# steps of 256 images, each with one of its eight texts drawn at random. The hardest negative is tried twice. From
 # scratch, as VSE++ trains its embedding — but VSE++ starts from an image CNN pretrained on ImageNet classification,
 # and ours has no pretraining (100 steps are enough to see what happens). And as a variant that gives it a model that
 # already works: the sum-of-violations run is resumed at step 300 — same weights, same optimiser state, same
@@ -189,7 +189,7 @@ mmutils.show_source(joint_embedding.info_nce_loss)
 LOSSES = {"sum of violations": lambda s, same, m: joint_embedding.hinge_sum_loss(s, same),
           "hardest negative": lambda s, same, m: joint_embedding.hinge_max_loss(s, same),
           "InfoNCE": lambda s, same, m: joint_embedding.info_nce_loss(s, same, m.logit_scale)}
-BATCH = 128
+BATCH = 256
 
 
 def train_joint(loss_name: str, steps: int, resume: dict | None = None, save_at: int | None = None
