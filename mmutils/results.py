@@ -71,7 +71,7 @@ def report_results(metrics: dict) -> dict[str, float]:
     for name, value in values.items():
         print(f"{name}: {value:.4g}")
     missed = [f"{n} = {v:.4g} is not {op} {b:.4g}" for n, v, op, b in bars if not _OPS[op](v, b)]
-    print(f"bars met: {len(bars) - len(missed)}/{len(bars)}")
+    print(f"checks passed: {len(bars) - len(missed)}/{len(bars)}")
     path = os.environ.get("MMUTILS_RESULTS_FILE")
     if path:
         import torch
@@ -83,5 +83,5 @@ def report_results(metrics: dict) -> dict[str, float]:
         with open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
     if missed:
-        raise BarNotMet("bars missed: " + "; ".join(missed))
+        raise BarNotMet("checks failed: " + "; ".join(missed))
     return values

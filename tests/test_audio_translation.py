@@ -130,3 +130,23 @@ def test_slot_captioner_and_its_captions():
 def test_vocode_in_chunks_equals_one_batch():
     frames = torch.randn(5, 48, 20) - 8
     assert torch.equal(at.vocode(frames, n_iter=2, chunk=2), at.vocode(frames, n_iter=2, chunk=5))
+
+
+def test_error_whitening_gives_the_mahalanobis_distance_of_the_errors_second_moment():
+    from mmutils.translating.speech2face import error_whitening
+
+    g = torch.Generator().manual_seed(0)
+    errors = torch.randn(300, 5, generator=g, dtype=torch.float64) @ torch.randn(5, 5, generator=g,
+                                                                                  dtype=torch.float64) + 0.3
+    L = error_whitening(errors)
+    sigma = errors.T @ errors / len(errors)
+    x = torch.randn(50, 5, generator=g, dtype=torch.float64)
+    torch.testing.assert_close((x @ L).pow(2).sum(1), (x @ torch.linalg.inv(sigma) * x).sum(1))
+    assert torch.equal(L, L.tril())  # a Cholesky factor
+    # a direction with large errors counts less than one with small errors
+    scaled = torch.randn(400, 2, generator=g, dtype=torch.float64) * torch.tensor([10.0, 0.1], dtype=torch.float64)
+    L2 = error_whitening(scaled)
+    assert (torch.tensor([1.0, 0.0], dtype=torch.float64) @ L2).norm() < (torch.tensor([0.0, 1.0],
+                                                                                       dtype=torch.float64) @ L2).norm()
+    with pytest.raises(ValueError, match="at least as many"):
+        error_whitening(torch.randn(3, 5))

@@ -36,7 +36,7 @@ def test_report_results_prints_name_value_lines_and_passes(capsys, tmp_path, mon
     values = mmutils.report_results({"acc": (torch.tensor(0.95), ">=", 0.9), "chance": 0.1})
     lines = capsys.readouterr().out.splitlines()
     assert lines[:2] == ["acc: 0.95", "chance: 0.1"]
-    assert lines[2] == "bars met: 1/1"
+    assert lines[2] == "checks passed: 1/1"
     assert values == {"acc": pytest.approx(0.95), "chance": 0.1}
     assert json.loads(out_file.read_text())["metrics"]["chance"] == 0.1
 
@@ -45,7 +45,7 @@ def test_report_results_fails_a_missed_bar_after_printing_everything(capsys):
     with pytest.raises(BarNotMet, match=r"acc = 0.5 is not >= 0.9"):
         mmutils.report_results({"acc": (0.5, ">=", 0.9), "gap": (0.1, "<=", 0.2)})
     out = capsys.readouterr().out
-    assert "acc: 0.5" in out and "gap: 0.1" in out and "bars met: 1/2" in out
+    assert "acc: 0.5" in out and "gap: 0.1" in out and "checks passed: 1/2" in out
     with pytest.raises(BarNotMet, match="NaN"):
         mmutils.report_results({"acc": (float("nan"), ">=", 0.9)})
 

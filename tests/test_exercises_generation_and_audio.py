@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmutils.referencing import lipsync as ls
 from mmutils import metrics
 from mmutils.translating import text_to_image as t2i
+from mmutils.translating.speech2face import error_whitening
 from mmutils.metrics import retrieval_at_1
 from mmutils.checks import evaluate
 from mmutils.metrics import word_error_rate
@@ -52,6 +53,12 @@ def _sync_loss(expert, track, audio_w):  # Wav2Lip's sync loss through the froze
         lambda mel, fb: fb @ mel,  # the transpose is not the inverse
     ]),
     ("09.3", word_error_rate, [_wer_per_sentence_mean, _wer_position_only]),
+    ("09.5", error_whitening, [
+        lambda e: torch.linalg.cholesky(e.T @ e / len(e)),  # the square root of sigma, not of its inverse
+        lambda e: torch.linalg.inv(e.T @ e / len(e)),  # the inverse itself, not a square root of it
+        lambda e: torch.diag((e.T @ e / len(e)).diagonal().rsqrt()),  # each dimension alone: correlations ignored
+        lambda e: torch.linalg.cholesky(torch.linalg.inv(torch.cov(e.T))),  # centred: the bias forgiven
+    ]),
     ("11.1", lambda d: (metrics.lse(d)["LSE-D"], metrics.lse(d)["LSE-C"]), [
         lambda d: (d.min(1).values.mean(1), d.median(1).values.mean(1) - d.min(1).values.mean(1)),  # min per window
         lambda d: (d.mean(2).min(1).values, d.mean(2).mean(1) - d.mean(2).min(1).values),  # mean, not median

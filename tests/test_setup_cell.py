@@ -101,7 +101,7 @@ def test_a_lesson_copied_out_of_the_checkout_installs_the_course_and_runs(tmp_pa
     assert str(folder / "mmcourse" / "mmutils") in where, where
     results = next(c for c in nb.cells if "results" in c.metadata.get("tags", []))
     text = "".join(o.get("text", "") for o in results.outputs)
-    assert "bars met" in text and "BarNotMet" not in text, text
-    met, total = text.rsplit("bars met: ", 1)[1].split()[0].split("/")
+    assert "checks passed" in text and "BarNotMet" not in text, text
+    met, total = text.rsplit("checks passed: ", 1)[1].split()[0].split("/")
     assert met == total, text
     assert os.path.isfile(folder / "mmcourse" / "data" / "MANIFEST.sha256")

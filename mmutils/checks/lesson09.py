@@ -1,5 +1,5 @@
 """Checks for lesson 09 (Speech2Face, image-to-speech): retrieval among candidates, the mel pseudo-inverse, WER, the
-cascade's caption from its slot logits."""
+cascade's caption from its slot logits, the distance weighted by the voice encoder's errors."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torchaudio
 
 from ..metrics.retrieval import retrieval_at_1
 from ..translating.image_to_speech import slots_to_captions
+from ..translating.speech2face import error_whitening
 from ..metrics import word_error_rate
 from ._core import ExerciseFailed, expect_close, expect_tensor, register
 
@@ -111,3 +112,25 @@ def _check_slots_to_captions(fn):
     if wrong is None or wrong:
         raise ExerciseFailed(f"for 40 rows of random logits: {len(wrong) if wrong else 'the answer'} differ(s) from "
                              f"the reference" + (f", e.g. {wrong[0][0]!r} instead of {wrong[0][1]!r}" if wrong else ""))
+
+
+@register("09.5", title="my_error_whitening",
+          hint="sigma = errors.T @ errors / len(errors)  # (D, D); "
+               "return torch.linalg.cholesky(torch.linalg.inv(sigma))",
+          nudge="The distance must count a difference less where the encoder errs more: you need a square root of the "
+                "*inverse* of the errors' second moment, L with L @ L.T = inv(sigma), so that ((a - b) @ L)² summed "
+                "is (a - b) inv(sigma) (a - b)ᵀ. Do not centre the errors: a bias is an error too.")
+def _check_error_whitening(fn):
+    g = torch.Generator().manual_seed(5)
+    for n, d in [(50, 3), (400, 16)]:
+        mix = torch.randn(d, d, generator=g) * torch.linspace(0.2, 2.0, d)  # correlated, of unequal size
+        errors = torch.randn(n, d, generator=g) @ mix + 0.5  # (n, D), with a bias
+        got = fn(errors.clone())
+        expect_tensor(got, (d, d), "one (D, D) matrix L")
+        x = torch.randn(200, d, generator=g)  # differences between latents
+        want_sq = (x @ error_whitening(errors)).pow(2).sum(1)  # (200,) Mahalanobis distances, squared
+        got_sq = (x @ got.float()).pow(2).sum(1)
+        if not torch.allclose(got_sq, want_sq, rtol=1e-3, atol=1e-4):
+            worst = ((got_sq - want_sq).abs() / want_sq).max().item()
+            raise ExerciseFailed(f"for errors ({n}, {d}): ‖x L‖² differs from x Σ⁻¹ xᵀ (Σ = errorsᵀ errors / n) by up "
+                                 f"to {worst:.0%} of its value")

@@ -12,7 +12,7 @@ import torch.nn as nn
 from ..blocks.encoders import mel_conv1d_stack
 from ..validate import check_tensor
 
-__all__ = ["FaceAutoencoder", "VoiceEncoder"]
+__all__ = ["FaceAutoencoder", "VoiceEncoder", "error_whitening"]
 
 
 class FaceAutoencoder(nn.Module):
@@ -65,3 +65,15 @@ class VoiceEncoder(nn.Module):
         check_tensor(spectrograms, "VoiceEncoder", "spectrograms", shape=("B", self.n_mels, "T"), dtype="float")
         h = self.features(spectrograms)  # (B, w, T/4)
         return self.head(torch.cat([h.mean(2), h.amax(2)], 1))  # (B, latent_dim)
+
+
+def error_whitening(errors: torch.Tensor) -> torch.Tensor:
+    """The voice encoder's errors on training speakers ``(n, D)`` -> ``L`` ``(D, D)`` with ``L Lᵀ = Σ⁻¹``, where
+    ``Σ = errorsᵀ errors / n`` is the errors' second moment (not centred: a bias is an error too). Distances between
+    latents multiplied by ``L`` are Mahalanobis distances, ``‖(a − b) L‖² = (a − b) Σ⁻¹ (a − b)ᵀ``: a difference
+    counts less along the directions in which the encoder often errs (what the voice does not tell)."""
+    check_tensor(errors, "error_whitening", "errors", shape=("N", "D"), dtype="float")
+    n, d = errors.shape
+    if n < d:
+        raise ValueError(f"error_whitening: need at least as many error vectors as dimensions (D={d}); got {n}.")
+    return torch.linalg.cholesky(torch.linalg.inv(errors.T @ errors / n))  # (D, D)

@@ -438,14 +438,16 @@ for row, i in enumerate([right, wrong]):
 plt.show()
 
 # %% [markdown]
-# In the top row each class word's attention sits on the object it names ("cat" on the cat, "duck" on the duck), and
-# so does the colour word before each; "left" looks at both objects, which is what it relates. The bottom row is a
-# failure, the wrong word in red: the decoder wrote "cat" for a red dog — with its attention on the dog. The object
-# was found and misread (at this size a cat and a dog differ in a few pixels). It also calls the blue duck purple
-# while looking at it. At "on the grass" the attention spreads over the background, which is what those words are
-# about. The hit-rate below counts only class words that *are* in the scene: it says how often the decoder looks at
-# the object it names, not how often it names the right one. About one caption in five on seen pairs names a class
-# that is not in the scene (printed above).
+# In the top row each class word's attention sits on the object it names ("cat" on the cat, "duck" on the duck), and so
+# does the colour word before each; "left" looks at both objects, which is what it relates. The bottom row is a failure,
+# the wrong word in red: the decoder wrote "cat" for a red dog — with its attention on the dog. The object was found and
+# misread (at this size a cat and a dog differ in a few pixels). The word before it, "red", is right, yet it was written
+# while the attention sat on the duck, not on the red dog: a map shows where the decoder looked, not where each word
+# came from (its LSTM state also carries what it saw at earlier steps). It also calls the blue duck purple while looking
+# at it. At "on the grass" the attention spreads over the background, which is what those words are about. The hit-rate
+# below counts only class words that *are* in the scene: it says how often the decoder looks at the object it names, not
+# how often it names the right one. About one caption in five on seen pairs names a class that is not in the scene
+# (printed above).
 
 # %% [markdown]
 # **Attention hit-rate.** For every generated class word that names an object in the scene, is the attention peak

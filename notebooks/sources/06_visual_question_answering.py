@@ -162,8 +162,8 @@ print("cells:", tuple(cells["train"].shape))
 # - **flat**: all 64 cells one after the other (64 × 80 = 5,120 numbers). Where a feature was is kept by its place in
 #   the vector, and the fusion's first layer can learn to read any cell. These 5,120 numbers differ wildly in scale
 #   (a feature that fires in one corner of a few images), so each is standardised with batch statistics (batch
-#   normalisation without a learned scale or shift); in a trial without it (not shown here), the product fusion never
-#   learned to use the image at all. So "max against flat" changes two things, the pooling and the standardisation,
+#   normalisation without a learned scale or shift), so that a projection of them starts in tanh's working range
+#   (exercise 7 removes it). So "max against flat" changes two things, the pooling and the standardisation,
 #   and the flat models are also much larger (their first layer reads 5,120 numbers: about 0.69–1.4 million weights,
 #   against 41–110 thousand for the max models, question encoder and answer head included).
 #
@@ -387,9 +387,9 @@ print(f"attention trained on balanced questions: 'is there' {attention_balanced[
 # (2,208 of 4,404), the additive attention model gains 32 points on the balanced "is there" in the run stored with this
 # notebook (0.586 → 0.905; overall 0.883 → 0.958), and ends up just below MLB attention trained on the *biased* data on
 # "is there" (0.920) and level with it overall (0.958 each) — a difference that one run cannot settle. This is one of
-# the least stable numbers in the lesson: the same experiment, retrained from other seeds, or on another computer or
-# with another number of CPU threads (which adds the same sums in a different order), has given anywhere from 0.75 to
-# 0.94 (0.75, 0.79, 0.93 and 0.94 in four retrainings). Whether the additive model finds a way to answer "is there" from
+# the least stable numbers in the lesson: the same experiment, retrained from other seeds, or on another computer
+# (which can add the same sums in a different order), has given anywhere from 0.75 to 0.94 (0.75, 0.79, 0.93 and 0.94
+# in four retrainings). Whether the additive model finds a way to answer "is there" from
 # the image seems to be decided by chance early in training; balanced data makes that way worth finding, it does not
 # guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was found; if yours prints well
 # below 0.9, the model found it only partly or not at all. Balanced data removes the reward for the shortcut; it does
@@ -507,7 +507,7 @@ results = mmutils.report_results({
 # - **Language bias**: a question-only model reaches its training prior on a biased split and falls to the majority
 #   baseline on a balanced one; a model that sees must beat it there. Balancing the training answers (VQA v2 balances
 #   further, with complementary images) removes the reward for the shortcut: here it lifted additive attention's
-#   balanced "is there" from 0.586 to 0.905; in other trainings (other seeds, other numbers of CPU threads) it
+#   balanced "is there" from 0.586 to 0.905; in other trainings (other seeds, another computer) it
 #   reached anywhere from 0.75 to 0.94 — balancing does not guarantee a model that answers from the image.
 # - On (class, colour) pairs never seen in training, accuracy drops — compositional generalisation is not free.
 #
@@ -525,6 +525,9 @@ results = mmutils.report_results({
 # 6. Separate what makes MLB attention better than additive attention (§4 lists four differences): train MLB
 #    attention with one glimpse, and additive attention followed by an MLB instead of the concatenation. Which of the
 #    two closes most of the "is there" gap? Give every model the same five epochs.
+# 7. Train the product fusion on the flat grid without its standardisation (after `make_model("product (flat)")`, set
+#    the model's `norm` to `nn.Identity()`). Does it still learn to use the image? Compare its "where" and "what"
+#    accuracy with the standardised model's, and look at the scale of the flat vector's entries.
 #
 # ## Papers
 # - S. Antol, A. Agrawal, J. Lu, M. Mitchell, D. Batra, C. L. Zitnick, D. Parikh. *VQA: Visual Question Answering.*

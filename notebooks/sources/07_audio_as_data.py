@@ -466,7 +466,7 @@ check("07.3", my_spectral_convergence)
 
 # %% [markdown]
 # ## Results
-# The bars: the inverse STFT reconstructs the signal to a relative error below 1e-5; the hand-written STFT
+# What must hold: the inverse STFT reconstructs the signal to a relative error below 1e-5; the hand-written STFT
 # (`mmutils.stft.stft`) matches `torch.stft` to 1e-5 (relative to the largest magnitude) on random signals;
 # Griffin-Lim's spectral convergence (the original algorithm, momentum 0) is reported against the random-phase control,
 # and must beat it. The fast variant's is reported beside it.

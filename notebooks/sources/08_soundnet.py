@@ -433,10 +433,10 @@ check("08.3", my_precision_at_k)
 
 # %% [markdown]
 # ## Results
-# The bars: the student's label-free accuracy ≥ 0.5 above the shuffled-pairs student's; its linear probe ≥ 0.90, and
-# ≥ 0.25 above both the untrained and the shuffled-pairs student; on the sounds the teacher never named, its probe
-# ≥ 0.15 above the better of the two controls on the spoken words and ≥ 0.3 above it on the human digits;
-# sound → image Precision@5 ≥ 0.8 (chance 0.1), while the shuffled-pairs student stays ≤ 0.25.
+# What must hold: the student's label-free accuracy ≥ 0.5 above the shuffled-pairs student's; its linear probe ≥ 0.90,
+# and ≥ 0.25 above both the untrained and the shuffled-pairs student; on the sounds the teacher never named, its probe ≥
+# 0.15 above the better of the two controls on the spoken words and ≥ 0.3 above it on the human digits; sound → image
+# Precision@5 ≥ 0.8 (chance 0.1), while the shuffled-pairs student stays ≤ 0.25.
 
 # %% tags=["results"]
 results = mmutils.report_results({
