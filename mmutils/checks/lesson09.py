@@ -130,7 +130,7 @@ def _check_error_whitening(fn):
         x = torch.randn(200, d, generator=g)  # differences between latents
         want_sq = (x @ error_whitening(errors)).pow(2).sum(1)  # (200,) Mahalanobis distances, squared
         got_sq = (x @ got.float()).pow(2).sum(1)
-        if not torch.allclose(got_sq, want_sq, rtol=1e-3, atol=1e-4):
+        if not torch.allclose(got_sq, want_sq, rtol=1e-2, atol=1e-4):  # float32 answers of any square root pass
             worst = ((got_sq - want_sq).abs() / want_sq).max().item()
             raise ExerciseFailed(f"for errors ({n}, {d}): ‖x L‖² differs from x Σ⁻¹ xᵀ (Σ = errorsᵀ errors / n) by up "
-                                 f"to {worst:.0%} of its value")
+                                 f"to {worst:.2%} of its value")

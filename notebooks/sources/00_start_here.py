@@ -22,7 +22,7 @@
 # > - **Multi-modal learning tasks (Audio&Image)** — the same three families with sound and images
 #
 # Every lesson runs, trains its models **from scratch** and visibly learns on an ordinary laptop with no GPU and no
-# internet, in one to two minutes. Every claim that a model learned something is checked against a *control*
+# internet, in under two minutes. Every claim that a model learned something is checked against a *control*
 # (chance, shuffled pairs, or one modality alone), so a model that learned nothing fails its lesson.
 #
 # In this notebook you will:

@@ -387,13 +387,13 @@ print(f"attention trained on balanced questions: 'is there' {attention_balanced[
 # (2,208 of 4,404), the additive attention model gains 32 points on the balanced "is there" in the run stored with this
 # notebook (0.586 → 0.905; overall 0.883 → 0.958), and ends up just below MLB attention trained on the *biased* data on
 # "is there" (0.920) and level with it overall (0.958 each) — a difference that one run cannot settle. This is one of
-# the least stable numbers in the lesson: the same experiment, retrained from other seeds, or on another computer
-# (which can add the same sums in a different order), has given anywhere from 0.75 to 0.94 (0.75, 0.79, 0.93 and 0.94
-# in four retrainings). Whether the additive model finds a way to answer "is there" from
-# the image seems to be decided by chance early in training; balanced data makes that way worth finding, it does not
-# guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was found; if yours prints well
-# below 0.9, the model found it only partly or not at all. Balanced data removes the reward for the shortcut; it does
-# not by itself give a model the means to do without it.
+# the least stable numbers in the lesson: the same experiment, retrained from other seeds (0.75, 0.79), or from the same
+# seed with its sums added in another order (0.93, 0.94 — another computer does that, and so does the same computer
+# using more or fewer of its processor cores), has given anywhere from 0.75 to 0.94. Whether the additive model finds a
+# way to answer "is there" from the image seems to be decided by chance early in training; balanced data makes that way
+# worth finding, it does not guarantee it (change the seed in `make_model`, retrain, and see). In the stored run it was
+# found; if yours prints well below 0.9, the model found it only partly or not at all. Balanced data removes the reward
+# for the shortcut; it does not by itself give a model the means to do without it.
 
 # %% [markdown]
 # **Held-out combinations.** The held-out test scenes contain only (class, colour) pairs never seen in training.
@@ -507,8 +507,9 @@ results = mmutils.report_results({
 # - **Language bias**: a question-only model reaches its training prior on a biased split and falls to the majority
 #   baseline on a balanced one; a model that sees must beat it there. Balancing the training answers (VQA v2 balances
 #   further, with complementary images) removes the reward for the shortcut: here it lifted additive attention's
-#   balanced "is there" from 0.586 to 0.905; in other trainings (other seeds, another computer) it
-#   reached anywhere from 0.75 to 0.94 — balancing does not guarantee a model that answers from the image.
+#   balanced "is there" from 0.586 to 0.905; in other trainings (other seeds, or the same seed with its sums added in
+#   another order) it reached anywhere from 0.75 to 0.94 — balancing does not guarantee a model that answers from the
+#   image.
 # - On (class, colour) pairs never seen in training, accuracy drops — compositional generalisation is not free.
 #
 # ## Exercises

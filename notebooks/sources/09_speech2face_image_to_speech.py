@@ -664,10 +664,10 @@ check("09.4", my_slots_to_captions)
 # ### Exercise 09.5 — weigh the distance by what the voice can tell
 # Section 5 retrieves faces with a distance that counts a difference less along the directions in which the voice
 # encoder often errs on *training* speakers (glasses, shirt: what the voice does not carry). Write
-# `my_error_whitening(errors)`: the encoder's errors `(n, D)` → a matrix `L (D, D)` with `L @ L.T` equal to the
-# inverse of `Σ = errorsᵀ errors / n` (their second moment, not centred: a bias is an error too). Then
-# `((a - b) @ L).pow(2).sum()` is the Mahalanobis distance `(a − b) Σ⁻¹ (a − b)ᵀ`. Why would the plain distance let
-# the shirt decide as much as the beard?
+# `my_error_whitening(errors)`: the encoder's errors `(n, D)` → a matrix `L (D, D)` with `L @ L.T` equal to the inverse
+# of `Σ = errorsᵀ errors / n` (their second moment, not centred: a bias is an error too). Then `((a - b) @
+# L).pow(2).sum()` is the squared Mahalanobis distance `(a − b) Σ⁻¹ (a − b)ᵀ`. Why would the plain distance let the
+# shirt decide as much as the beard?
 
 # %%
 def my_error_whitening(errors: torch.Tensor) -> torch.Tensor:
