@@ -142,6 +142,8 @@ CASES = {
         lambda m=speech2face.FaceAutoencoder(4, 4).eval(), x=torch.rand(2, 3, 32, 32): m.decode(m.encode(x))),
     "translating.speech2face.VoiceEncoder": lambda: (
         lambda m=speech2face.VoiceEncoder(8, 4, 8).eval(), x=torch.randn(2, 8, 20): m(x)),
+    "translating.speech2face.error_whitening": lambda: (
+        lambda e=torch.randn(20, 4): speech2face.error_whitening(e)),
     "translating.image_to_speech.ImageToSpeech": lambda: (
         lambda m=image_to_speech.ImageToSpeech(encoders.ImageCNN(dim=4, width=2), 8, 6, 10).eval(),
         x=torch.rand(2, 3, 16, 16): m(x)),
